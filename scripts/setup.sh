@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything capstan needs on Debian 12 and builds it. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Every Debian package the project uses, named once. Boost is always versioned (1.81):
+# the unversioned packages pull 1.74 and conflict.
+DEB_PACKAGES=(
+  build-essential cmake ninja-build ccache clang clang-format clang-tidy pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libssl-dev zlib1g-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlitecpp-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libpng-dev
+  curl wrk
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v node >/dev/null && command -v npm >/dev/null || { echo "setup: Node.js 20+ with npm is required (the machine image provides it)" >&2; exit 1; }
+# npm tools for the end-to-end tests (official MCP SDK, JSON Schema 2020-12 validator).
+if [[ ! -d tests/e2e/node_modules/@modelcontextprotocol/sdk ]] || [[ ! -d tests/e2e/node_modules/ajv ]]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [[ "${CAPSTAN_SETUP_NO_BUILD:-}" != 1 ]]; then
+  preset="${CAPSTAN_PRESET:-release}"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds the `ci` preset (warnings as errors,
+# unity build), checks formatting, then runs every test registered with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CAPSTAN_PRESET=ci ./scripts/setup.sh
+
+mapfile -t sources < <(git ls-files -co --exclude-standard -- 'src/*.[ch]pp' 'tests/*.[ch]pp' \
+  'bench/*.[ch]pp' 'fuzz/*.[ch]pp')
+if ((${#sources[@]})); then
+  if ! clang-format --dry-run --Werror "${sources[@]}"; then
+    echo "test: files above are not clang-formatted (run: clang-format -i <file>)" >&2
+    exit 1
+  fi
+fi
+
+ctest --preset ci "$@"
