@@ -1,7 +1,8 @@
 #include "support/json_text.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
 
 namespace capstan {
 namespace {
