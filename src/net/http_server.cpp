@@ -1,0 +1,187 @@
+#include "net/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <exception>
+#include <mutex>
+#include <set>
+
+namespace capstan::net {
+
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::atomic<std::uint64_t> g_next_request_id{1};
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+Response errorResponse(http::status status, std::string_view message) {
+  std::string body = R"({"error":")";
+  body += message;
+  body += "\"}";
+  return makeResponse(status, std::move(body), "application/json");
+}
+
+}  // namespace
+
+struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
+  State(asio::any_io_executor executor_in, Handler handler_in, ServerLimits limits_in)
+      : executor(std::move(executor_in)),
+        handler(std::move(handler_in)),
+        limits(limits_in),
+        acceptor(executor) {}
+
+  asio::any_io_executor executor;
+  Handler handler;
+  ServerLimits limits;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> open_connections{0};
+  std::uint16_t port = 0;
+  std::mutex sockets_mutex;
+  std::set<beast::tcp_stream*> streams;
+
+  asio::awaitable<void> acceptLoop() {
+    auto self = shared_from_this();
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor), kAsTuple);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) break;
+        // EMFILE and friends: back off briefly instead of spinning.
+        spdlog::warn("accept failed on port {}: {}", port, ec.message());
+        asio::steady_timer timer(executor, std::chrono::milliseconds(50));
+        co_await timer.async_wait(kAsTuple);
+        continue;
+      }
+      auto socket_executor = socket.get_executor();
+      asio::co_spawn(socket_executor, serveConnection(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serveConnection(tcp::socket socket) {
+    auto self = shared_from_this();
+    ++open_connections;
+    beast::tcp_stream stream(std::move(socket));
+    {
+      std::lock_guard lock(sockets_mutex);
+      streams.insert(&stream);
+    }
+    RequestContext context;
+    boost::system::error_code peer_ec;
+    context.peer = stream.socket().remote_endpoint(peer_ec);
+
+    beast::flat_buffer buffer;
+    bool first = true;
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(limits.body_limit);
+      parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+
+      // Idle time between requests, then the whole request must arrive within read_timeout.
+      stream.expires_after(first || buffer.size() > 0 ? limits.read_timeout : limits.idle_timeout);
+      first = false;
+      auto [read_ec, bytes] = co_await http::async_read_header(stream, buffer, parser, kAsTuple);
+      if (!read_ec && !parser.is_done()) {
+        stream.expires_after(limits.read_timeout);
+        std::tie(read_ec, bytes) = co_await http::async_read(stream, buffer, parser, kAsTuple);
+      }
+      if (read_ec) {
+        if (read_ec == http::error::body_limit) {
+          co_await writeAndClose(stream, http::status::payload_too_large, "request body too large");
+        } else if (read_ec == http::error::header_limit) {
+          co_await writeAndClose(stream, http::status::request_header_fields_too_large,
+                                 "request headers too large");
+        } else if (read_ec != http::error::end_of_stream && read_ec != beast::error::timeout &&
+                   read_ec != asio::error::connection_reset &&
+                   read_ec != asio::error::operation_aborted && bytes > 0) {
+          co_await writeAndClose(stream, http::status::bad_request, "malformed HTTP request");
+        }
+        break;
+      }
+
+      Request request = parser.release();
+      context.request_id = g_next_request_id.fetch_add(1);
+      Response response;
+      try {
+        response = co_await handler(request, context);
+      } catch (const std::exception& error) {
+        spdlog::error("request {}: handler failed: {}", context.request_id, error.what());
+        response = errorResponse(http::status::internal_server_error, "internal error");
+      }
+      response.version(request.version());
+      bool keep_alive = request.keep_alive() && !stopping && response.keep_alive() &&
+                        !response.count(http::field::connection);
+      if (response.count(http::field::connection)) keep_alive = response.keep_alive();
+      response.keep_alive(keep_alive);
+      response.prepare_payload();
+
+      stream.expires_after(limits.write_timeout);
+      auto [write_ec, written] = co_await http::async_write(stream, response, kAsTuple);
+      if (write_ec || !keep_alive) break;
+    }
+
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    {
+      std::lock_guard lock(sockets_mutex);
+      streams.erase(&stream);
+    }
+    --open_connections;
+  }
+
+  asio::awaitable<void> writeAndClose(beast::tcp_stream& stream, http::status status,
+                                      std::string_view message) {
+    Response response = errorResponse(status, message);
+    response.keep_alive(false);
+    response.prepare_payload();
+    stream.expires_after(limits.write_timeout);
+    co_await http::async_write(stream, response, kAsTuple);
+  }
+};
+
+HttpServer::HttpServer(asio::any_io_executor executor, Handler handler, ServerLimits limits)
+    : state_(std::make_shared<State>(std::move(executor), std::move(handler), limits)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::uint16_t HttpServer::listen(std::string_view host, std::uint16_t port) {
+  tcp::endpoint endpoint(asio::ip::make_address(std::string(host)), port);
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  state_->port = acceptor.local_endpoint().port();
+  asio::co_spawn(state_->executor, state_->acceptLoop(), asio::detached);
+  return state_->port;
+}
+
+void HttpServer::stop() {
+  if (!state_ || state_->stopping.exchange(true)) return;
+  // Closing the acceptor from its own executor avoids racing the pending accept.
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+std::uint16_t HttpServer::port() const { return state_->port; }
+
+std::size_t HttpServer::openConnections() const { return state_->open_connections.load(); }
+
+Response makeResponse(http::status status, std::string body, std::string_view content_type) {
+  Response response{status, 11};
+  response.set(http::field::content_type, content_type);
+  response.body() = std::move(body);
+  return response;
+}
+
+}  // namespace capstan::net
