@@ -12,6 +12,8 @@
 #include <mutex>
 #include <set>
 
+#include "support/metrics.hpp"
+
 namespace capstan::net {
 
 namespace beast = boost::beast;
@@ -33,15 +35,18 @@ Response errorResponse(http::status status, std::string_view message) {
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-  State(asio::any_io_executor executor_in, Handler handler_in, ServerLimits limits_in)
+  State(asio::any_io_executor executor_in, Handler handler_in, ServerLimits limits_in,
+        std::string label_in)
       : executor(std::move(executor_in)),
         handler(std::move(handler_in)),
         limits(limits_in),
+        label(std::move(label_in)),
         acceptor(executor) {}
 
   asio::any_io_executor executor;
   Handler handler;
   ServerLimits limits;
+  std::string label;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};
@@ -69,6 +74,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   asio::awaitable<void> serveConnection(tcp::socket socket) {
     auto self = shared_from_this();
     ++open_connections;
+    Metrics::instance().connectionOpened(label);
     beast::tcp_stream stream(std::move(socket));
     {
       std::lock_guard lock(sockets_mutex);
@@ -107,7 +113,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         break;
       }
 
+      auto started = std::chrono::steady_clock::now();
       Request request = parser.release();
+      context.operation.clear();
       context.request_id = g_next_request_id.fetch_add(1);
       Response response;
       try {
@@ -125,6 +133,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
       stream.expires_after(limits.write_timeout);
       auto [write_ec, written] = co_await http::async_write(stream, response, kAsTuple);
+      Metrics::instance().recordRequest(label, context.operation, response.result_int(),
+                                        std::chrono::steady_clock::now() - started);
       if (write_ec || !keep_alive) break;
     }
 
@@ -135,6 +145,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
       streams.erase(&stream);
     }
     --open_connections;
+    Metrics::instance().connectionClosed(label);
   }
 
   asio::awaitable<void> writeAndClose(beast::tcp_stream& stream, http::status status,
@@ -147,8 +158,10 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   }
 };
 
-HttpServer::HttpServer(asio::any_io_executor executor, Handler handler, ServerLimits limits)
-    : state_(std::make_shared<State>(std::move(executor), std::move(handler), limits)) {}
+HttpServer::HttpServer(asio::any_io_executor executor, Handler handler, ServerLimits limits,
+                       std::string metrics_label)
+    : state_(std::make_shared<State>(std::move(executor), std::move(handler), limits,
+                                     std::move(metrics_label))) {}
 
 HttpServer::~HttpServer() { stop(); }
 

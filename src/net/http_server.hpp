@@ -36,6 +36,9 @@ struct RequestContext {
   asio::ip::tcp::endpoint peer;
   // Unique per process; put it on every log line about this request.
   std::uint64_t request_id = 0;
+  // Set by the handler to the capability's name for what was called (an operation or tool), so
+  // that the request metric carries it. Empty when nothing matched.
+  std::string operation;
 };
 
 // The handler fills the status, headers and body. The server sets the HTTP version, keep-alive
@@ -45,7 +48,9 @@ using Handler = std::function<asio::awaitable<Response>(Request&, RequestContext
 
 class HttpServer {
  public:
-  HttpServer(asio::any_io_executor executor, Handler handler, ServerLimits limits = {});
+  // `metrics_label` names this server in the process metrics ("rest:<ns>", "mcp:<ns>", ...).
+  HttpServer(asio::any_io_executor executor, Handler handler, ServerLimits limits = {},
+             std::string metrics_label = "http");
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
