@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev zlib1g-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlitecpp-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libpng-dev
+  prometheus-cpp-dev prometheus
   curl wrk
 )
 
@@ -24,7 +25,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-command -v node >/dev/null && command -v npm >/dev/null || { echo "setup: Node.js 20+ with npm is required (the machine image provides it)" >&2; exit 1; }
+# Node.js: the machine image ships Node 20 with npm; a bare Debian 12 gets Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 # npm tools for the end-to-end tests (official MCP SDK, JSON Schema 2020-12 validator).
 if [[ ! -d tests/e2e/node_modules/@modelcontextprotocol/sdk ]] || [[ ! -d tests/e2e/node_modules/ajv ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
