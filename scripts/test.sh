@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds the `ci` preset (warnings as errors,
+# The whole test suite: installs what is missing, builds the `release` preset (warnings as errors,
 # unity build), checks formatting, then runs every test registered with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CAPSTAN_PRESET=ci ./scripts/setup.sh
+./scripts/setup.sh
 
 mapfile -t sources < <(git ls-files -co --exclude-standard -- 'src/*.[ch]pp' 'tests/*.[ch]pp' \
   'bench/*.[ch]pp' 'fuzz/*.[ch]pp')
@@ -15,4 +15,4 @@ if ((${#sources[@]})); then
   fi
 fi
 
-ctest --preset ci "$@"
+ctest --preset release "$@"
