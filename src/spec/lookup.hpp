@@ -22,12 +22,12 @@ struct ConsumedOperationRef {
 // three-part form "namespace.resource.operation" is also accepted. nullopt when unknown.
 std::optional<ConsumedOperationRef> findConsumedOperation(const Document& document,
                                                           std::string_view call);
-std::optional<ConsumedOperationRef> findConsumedOperation(
-    const std::vector<ConsumedHttp>& consumes, std::string_view call);
+std::optional<ConsumedOperationRef> findConsumedOperation(const std::vector<ConsumedHttp>& consumes,
+                                                          std::string_view call);
 
 // `{name}` or `{{name}}` inside a path.
 struct PathPlaceholder {
-  std::string name;      // trimmed of surrounding blanks
+  std::string name;        // trimmed of surrounding blanks
   std::size_t offset = 0;  // of the first brace
   std::size_t length = 0;  // including braces
   bool double_braced = false;

@@ -103,7 +103,7 @@ struct OutputParameter {
 };
 
 struct Authentication {
-  std::string type;  // bearer|apikey|basic|digest|oauth2
+  std::string type;       // bearer|apikey|basic|digest|oauth2
   std::string token;      // bearer
   std::string key;        // apikey: header or query parameter name
   std::string value;      // apikey
