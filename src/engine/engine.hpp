@@ -18,11 +18,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "engine/error_kind.hpp"
+#include "engine/parameter.hpp"
+#include "engine/startup_error.hpp"
 #include "spec/model.hpp"
 
 namespace capstan::upstream {
@@ -32,14 +33,6 @@ class Transport;
 namespace capstan::engine {
 
 namespace asio = boost::asio;
-
-// Thrown by the Engine constructor (load-time regime, STYLE.md rule 6): a missing secret, an
-// unreadable bind file, a bad --upstream override, an unresolvable `call`. The message names the
-// variable or the file; it never contains a secret value.
-class StartupError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct EngineOptions {
   // Looks up environment binds; defaults to std::getenv when empty.
@@ -59,20 +52,6 @@ struct EngineOptions {
   bool use_proxy_env = true;
   // Test seam: replaces the Beast client (STYLE.md rule 12). Null = the real client.
   std::shared_ptr<upstream::Transport> transport;
-};
-
-enum class Surface { kRest, kMcp };
-
-enum class ParamLocation { kPath, kQuery, kHeader, kBody, kCookie, kArgument };
-
-// One caller-facing parameter, inferred per DESIGN.md §4.
-struct ParameterInfo {
-  std::string name;
-  std::string type;  // string|integer|number|boolean|array|object
-  std::string description;
-  bool required = false;
-  std::optional<std::vector<std::string>> enum_values;
-  ParamLocation location = ParamLocation::kArgument;
 };
 
 // A callable operation of an exposed adapter. Owned by the Engine; pointers stay valid for its
