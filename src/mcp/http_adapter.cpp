@@ -1,0 +1,579 @@
+#include "mcp/http_adapter.hpp"
+
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
+
+#include "support/json_text.hpp"
+
+namespace capstan::mcp {
+
+namespace http = net::http;
+
+namespace {
+
+std::string lowerCase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool isLoopbackName(std::string_view host) {
+  auto lower = lowerCase(host);
+  return lower == "localhost" || lower == "127.0.0.1" || lower == "[::1]" || lower == "::1";
+}
+
+// "example.com:8080" -> "example.com"; "[::1]:80" -> "[::1]".
+std::string hostName(std::string_view authority) {
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    return std::string(
+        authority.substr(0, close == std::string_view::npos ? authority.size() : close + 1));
+  }
+  auto colon = authority.rfind(':');
+  return std::string(colon == std::string_view::npos ? authority : authority.substr(0, colon));
+}
+
+net::Response jsonResponse(http::status status, const json::value& body) {
+  return net::makeResponse(status, capstan::toJsonText(body), "application/json");
+}
+
+net::Response rpcFailure(http::status status, ErrorCode code, std::string_view message,
+                         std::optional<json::value> data = std::nullopt) {
+  return jsonResponse(status, makeError(nullptr, code, message, std::move(data)));
+}
+
+net::Response emptyResponse(http::status status) {
+  net::Response response{status, 11};
+  return response;
+}
+
+// Media-type matching for Accept (RFC 9110 §12.5.1), lenient about parameters and q=0 ignored.
+struct Acceptable {
+  bool json = false;
+  bool sse = false;
+};
+
+Acceptable parseAccept(std::string_view header) {
+  Acceptable out;
+  if (header.empty()) return {true, true};
+  std::size_t start = 0;
+  while (start <= header.size()) {
+    auto comma = header.find(',', start);
+    auto item = header.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    auto semicolon = item.find(';');
+    auto type = lowerCase(item.substr(0, semicolon));
+    type.erase(
+        std::remove_if(type.begin(), type.end(), [](char c) { return c == ' ' || c == '\t'; }),
+        type.end());
+    bool refused = semicolon != std::string_view::npos &&
+                   lowerCase(item.substr(semicolon)).find("q=0") != std::string::npos &&
+                   lowerCase(item.substr(semicolon)).find("q=0.") == std::string::npos;
+    if (!refused) {
+      if (type == "*/*") out = {true, true};
+      if (type == "application/*" || type == "application/json") out.json = true;
+      if (type == "text/*" || type == "text/event-stream") out.sse = true;
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool isJsonContentType(std::string_view header) {
+  auto type = lowerCase(header.substr(0, header.find(';')));
+  type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
+  return type == "application/json";
+}
+
+void appendSseEvent(std::string& body, const json::value& message) {
+  body += "event: message\ndata: ";
+  capstan::appendJsonText(body, message);
+  body += "\n\n";
+}
+
+// Decodes the `=?base64?...?=` sentinel MCP 2026-07-28 uses for non-ASCII header values.
+std::string decodeHeaderValue(std::string_view value) {
+  constexpr std::string_view kPrefix = "=?base64?";
+  constexpr std::string_view kSuffix = "?=";
+  if (!value.starts_with(kPrefix) || !value.ends_with(kSuffix)) return std::string(value);
+  auto encoded = value.substr(kPrefix.size(), value.size() - kPrefix.size() - kSuffix.size());
+  std::string out;
+  int bits = -8;
+  unsigned accumulator = 0;
+  for (char c : encoded) {
+    int digit = -1;
+    if (c >= 'A' && c <= 'Z') digit = c - 'A';
+    if (c >= 'a' && c <= 'z') digit = c - 'a' + 26;
+    if (c >= '0' && c <= '9') digit = c - '0' + 52;
+    if (c == '+' || c == '-') digit = 62;
+    if (c == '/' || c == '_') digit = 63;
+    if (digit < 0) continue;
+    accumulator = (accumulator << 6) | static_cast<unsigned>(digit);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((accumulator >> bits) & 0xff));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl> {
+  Impl(asio::any_io_executor executor_in, std::shared_ptr<McpServer> server_in,
+       HttpOptions options_in)
+      : executor(std::move(executor_in)),
+        server(std::move(server_in)),
+        options(std::move(options_in)),
+        sessions(options.sessions) {}
+
+  asio::any_io_executor executor;
+  std::shared_ptr<McpServer> server;
+  HttpOptions options;
+  SessionStore sessions;
+  std::unique_ptr<net::HttpServer> http;
+  bool loopback_only = true;
+
+  // MCP transports, security warning: validate Origin (403 when present and foreign) and guard
+  // against DNS rebinding by checking Host when serving loopback only.
+  bool originAllowed(const net::Request& request) const {
+    auto host_header = std::string(request[http::field::host]);
+    if (loopback_only || !options.allowed_hosts.empty()) {
+      auto name = hostName(host_header);
+      bool host_ok = isLoopbackName(name) ||
+                     std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(),
+                               lowerCase(name)) != options.allowed_hosts.end();
+      if (!host_ok) return false;
+    }
+    auto origin = request[http::field::origin];
+    if (origin.empty()) return true;
+    if (std::find(options.allowed_origins.begin(), options.allowed_origins.end(), origin) !=
+        options.allowed_origins.end()) {
+      return true;
+    }
+    auto parsed = boost::urls::parse_uri(origin);
+    if (!parsed) return false;
+    std::string origin_host = lowerCase(parsed->encoded_host_and_port());
+    if (isLoopbackName(hostName(origin_host))) return true;
+    // Same origin as the Host the client reached us by.
+    return origin_host == lowerCase(host_header);
+  }
+
+  bool authorized(const net::Request& request) const {
+    if (!options.auth) return true;
+    const auto& auth = *options.auth;
+    if (auth.type == "bearer") {
+      auto header = request[http::field::authorization];
+      constexpr std::string_view kScheme = "bearer ";
+      if (header.size() <= kScheme.size() ||
+          lowerCase(header.substr(0, kScheme.size())) != kScheme) {
+        return false;
+      }
+      return constantTimeEquals(header.substr(kScheme.size()), auth.secret);
+    }
+    if (auth.type == "apikey") {
+      if (auth.placement == "query") {
+        auto url = boost::urls::parse_origin_form(request.target());
+        if (!url) return false;
+        auto params = url->params();
+        auto found = params.find(auth.key_name);
+        return found != params.end() && constantTimeEquals((*found).value, auth.secret);
+      }
+      return constantTimeEquals(request[auth.key_name], auth.secret);
+    }
+    // Unknown schemes fail closed.
+    return false;
+  }
+
+  asio::awaitable<net::Response> handle(net::Request& request, net::RequestContext& context) {
+    auto target = request.target();
+    auto path = target.substr(0, target.find('?'));
+    if (path != "/mcp" && path != "/") {
+      co_return net::makeResponse(http::status::not_found, R"({"error":"not found"})",
+                                  "application/json");
+    }
+    if (!originAllowed(request)) {
+      spdlog::debug("mcp request {}: refused origin '{}' host '{}'", context.request_id,
+                    std::string(request[http::field::origin]),
+                    std::string(request[http::field::host]));
+      co_return rpcFailure(http::status::forbidden, ErrorCode::kServerError,
+                           "Forbidden: origin or host not allowed");
+    }
+    if (!authorized(request)) {
+      auto response = rpcFailure(http::status::unauthorized, ErrorCode::kServerError,
+                                 "Unauthorized: missing or invalid credentials");
+      if (options.auth && options.auth->type == "bearer") {
+        response.set(http::field::www_authenticate, "Bearer");
+      }
+      co_return response;
+    }
+
+    net::Response response;
+    switch (request.method()) {
+      case http::verb::post:
+        response = co_await handlePost(request, context);
+        break;
+      case http::verb::delete_:
+        response = handleDelete(request);
+        break;
+      case http::verb::get:
+        // No standalone server-to-client stream: capstan has nothing unsolicited to say, and
+        // 405 is the answer clients expect for that (MCP transports: GET).
+        response = rpcFailure(http::status::method_not_allowed, ErrorCode::kServerError,
+                              "Method Not Allowed: no server-initiated stream");
+        response.set(http::field::allow, "POST, DELETE");
+        break;
+      default:
+        response = rpcFailure(http::status::method_not_allowed, ErrorCode::kServerError,
+                              "Method Not Allowed");
+        response.set(http::field::allow, "GET, POST, DELETE");
+        break;
+    }
+    co_return response;
+  }
+
+  net::Response handleDelete(const net::Request& request) {
+    auto id = request["Mcp-Session-Id"];
+    if (id.empty()) {
+      return rpcFailure(http::status::bad_request, ErrorCode::kServerError,
+                        "Bad Request: Mcp-Session-Id header is required");
+    }
+    if (!sessions.remove(id)) {
+      return rpcFailure(http::status::not_found, ErrorCode::kServerError, "Session not found");
+    }
+    return emptyResponse(http::status::ok);
+  }
+
+  asio::awaitable<net::Response> handlePost(net::Request& request, net::RequestContext& context) {
+    if (!isJsonContentType(request[http::field::content_type])) {
+      co_return rpcFailure(http::status::unsupported_media_type, ErrorCode::kServerError,
+                           "Unsupported Media Type: Content-Type must be application/json");
+    }
+    auto accept = parseAccept(request[http::field::accept]);
+    if (!accept.json && !accept.sse) {
+      co_return rpcFailure(http::status::not_acceptable, ErrorCode::kServerError,
+                           "Not Acceptable: accept application/json or text/event-stream");
+    }
+
+    boost::system::error_code parse_error;
+    json::value body = json::parse(request.body(), parse_error);
+    if (parse_error) {
+      co_return rpcFailure(http::status::bad_request, ErrorCode::kParseError,
+                           "Parse error: " + parse_error.message());
+    }
+
+    auto session_header = request["Mcp-Session-Id"];
+    if (body.is_object() && session_header.empty() && isModernRequest(request, body.get_object())) {
+      co_return co_await handleModern(request, body.get_object(), accept, context);
+    }
+    co_return co_await handleLegacy(request, body, accept, context);
+  }
+
+  static bool isModernRequest(const net::Request& request, const json::object& message) {
+    const auto* method = message.if_contains("method");
+    if (method != nullptr && method->is_string() && method->get_string() == "initialize") {
+      return false;
+    }
+    if (method != nullptr && method->is_string() && method->get_string() == "server/discover") {
+      return true;
+    }
+    if (!stringAt(metaOf(message), kMetaProtocolVersion).empty()) return true;
+    return request["MCP-Protocol-Version"] == kModernVersion;
+  }
+
+  // Serves a message under MCP 2026-07-28 (stateless; transports: header validation).
+  asio::awaitable<net::Response> handleModern(const net::Request& request,
+                                              const json::object& message, Acceptable accept,
+                                              net::RequestContext& context) {
+    auto kind = classifyMessage(message);
+    const json::value id = kind == MessageKind::kRequest ? message.at("id") : json::value(nullptr);
+    if (kind == MessageKind::kInvalid) {
+      co_return rpcFailure(http::status::bad_request, ErrorCode::kInvalidRequest,
+                           "Invalid Request: not a JSON-RPC 2.0 message");
+    }
+    if (kind == MessageKind::kResponse) co_return emptyResponse(http::status::accepted);
+
+    const auto* meta = metaOf(message);
+    std::string_view header_version = request["MCP-Protocol-Version"];
+    std::string_view version = stringAt(meta, kMetaProtocolVersion);
+    if (version.empty()) version = header_version;
+    if (version != kModernVersion) {
+      json::object data;
+      data["supported"] = supportedVersionList();
+      data["requested"] = version;
+      co_return jsonResponse(http::status::bad_request,
+                             makeError(id, ErrorCode::kUnsupportedProtocolVersion,
+                                       "Unsupported protocol version: " + std::string(version),
+                                       json::value(std::move(data))));
+    }
+    std::string_view method = message.at("method").get_string();
+    if (auto mismatch = headerMismatch(request, message, header_version, version, method)) {
+      co_return jsonResponse(http::status::bad_request,
+                             makeError(id, ErrorCode::kHeaderMismatch, *mismatch));
+    }
+    if (kind == MessageKind::kNotification) co_return emptyResponse(http::status::accepted);
+    if (!server->knowsMethod(method, Era::kModern)) {
+      co_return jsonResponse(
+          http::status::not_found,
+          makeError(id, ErrorCode::kMethodNotFound, "Method not found: " + std::string(method)));
+    }
+
+    Exchange exchange;
+    exchange.era = Era::kModern;
+    exchange.protocol_version = std::string(version);
+    if (meta != nullptr) {
+      if (const auto* capabilities = meta->if_contains(kMetaClientCapabilities);
+          capabilities != nullptr && capabilities->is_object()) {
+        exchange.client_capabilities = capabilities->get_object();
+      }
+      exchange.log_level = parseLogLevel(stringAt(meta, kMetaLogLevel));
+    }
+    co_return co_await respond(message, exchange, accept, context, "");
+  }
+
+  static std::optional<std::string> headerMismatch(const net::Request& request,
+                                                   const json::object& message,
+                                                   std::string_view header_version,
+                                                   std::string_view version,
+                                                   std::string_view method) {
+    if (header_version != version) {
+      return "MCP-Protocol-Version header '" + std::string(header_version) +
+             "' does not match _meta protocol version '" + std::string(version) + "'";
+    }
+    auto method_header = decodeHeaderValue(request["Mcp-Method"]);
+    if (method_header != method) {
+      return "Mcp-Method header '" + method_header + "' does not match method '" +
+             std::string(method) + "'";
+    }
+    std::string_view name_key;
+    if (method == "tools/call" || method == "prompts/get") name_key = "name";
+    if (method == "resources/read") name_key = "uri";
+    if (name_key.empty()) return std::nullopt;
+    auto name_header = decodeHeaderValue(request["Mcp-Name"]);
+    auto name = stringAt(paramsOf(message), name_key);
+    if (name_header != name) {
+      return "Mcp-Name header '" + name_header + "' does not match params." +
+             std::string(name_key) + " '" + std::string(name) + "'";
+    }
+    return std::nullopt;
+  }
+
+  // Initialize-based revisions: sessions, batches (2025-03-26 only), version header.
+  asio::awaitable<net::Response> handleLegacy(const net::Request& request, json::value& body,
+                                              Acceptable accept, net::RequestContext& context) {
+    auto session_header = request["Mcp-Session-Id"];
+    if (body.is_object() && classifyMessage(body) == MessageKind::kRequest &&
+        body.get_object().at("method") == "initialize") {
+      co_return co_await initialize(body.get_object(), session_header, accept, context);
+    }
+    if (!body.is_object() && !body.is_array()) {
+      co_return rpcFailure(http::status::bad_request, ErrorCode::kInvalidRequest,
+                           "Invalid Request: not a JSON-RPC 2.0 message");
+    }
+
+    if (session_header.empty()) {
+      co_return rpcFailure(http::status::bad_request, ErrorCode::kServerError,
+                           "Bad Request: Mcp-Session-Id header is required");
+    }
+    auto session = sessions.find(session_header);
+    // MCP transports, session management: a terminated or unknown session is 404, which tells
+    // the client to start a new one.
+    if (!session) {
+      co_return rpcFailure(http::status::not_found, ErrorCode::kServerError, "Session not found");
+    }
+    std::string_view header_version = request["MCP-Protocol-Version"];
+    if (!header_version.empty() && !isLegacyVersion(header_version)) {
+      co_return rpcFailure(
+          http::status::bad_request, ErrorCode::kServerError,
+          "Bad Request: unsupported MCP-Protocol-Version '" + std::string(header_version) + "'");
+    }
+
+    Exchange exchange;
+    exchange.era = Era::kLegacy;
+    exchange.session = session;
+    exchange.protocol_version = session->protocolVersion();
+
+    if (body.is_array())
+      co_return co_await handleBatch(body.get_array(), exchange, accept, context);
+
+    const auto& message = body.get_object();
+    switch (classifyMessage(message)) {
+      case MessageKind::kInvalid:
+        co_return rpcFailure(http::status::bad_request, ErrorCode::kInvalidRequest,
+                             "Invalid Request: not a JSON-RPC 2.0 message");
+      case MessageKind::kResponse:
+        server->acceptClientResponse(message, exchange);
+        co_return emptyResponse(http::status::accepted);
+      case MessageKind::kNotification:
+        co_await server->handle(message, exchange);
+        co_return emptyResponse(http::status::accepted);
+      case MessageKind::kRequest:
+        break;
+    }
+    co_return co_await respond(message, exchange, accept, context, session->id());
+  }
+
+  asio::awaitable<net::Response> initialize(const json::object& message,
+                                            std::string_view session_header, Acceptable accept,
+                                            net::RequestContext& context) {
+    if (!session_header.empty() && sessions.find(session_header)) {
+      co_return jsonResponse(http::status::bad_request,
+                             makeError(message.at("id"), ErrorCode::kInvalidRequest,
+                                       "Invalid Request: session is already initialized"));
+    }
+    auto requested = stringAt(paramsOf(message), "protocolVersion");
+    auto session = sessions.create(negotiateVersion(requested));
+    Exchange exchange;
+    exchange.session = session;
+    exchange.protocol_version = session->protocolVersion();
+    auto response = co_await respond(message, exchange, accept, context, session->id());
+    // A failed initialize leaves no session behind.
+    if (response.result() != http::status::ok) sessions.remove(session->id());
+    spdlog::debug("mcp request {}: initialize, revision {}", context.request_id,
+                  session->protocolVersion());
+    co_return response;
+  }
+
+  asio::awaitable<net::Response> handleBatch(const json::array& batch, Exchange& exchange,
+                                             Acceptable accept, net::RequestContext& context) {
+    // JSON-RPC batches exist only in MCP 2025-03-26; later revisions removed them.
+    if (exchange.protocol_version != "2025-03-26") {
+      co_return rpcFailure(
+          http::status::bad_request, ErrorCode::kInvalidRequest,
+          "Invalid Request: batches are not supported in revision " + exchange.protocol_version);
+    }
+    if (batch.empty()) {
+      co_return rpcFailure(http::status::bad_request, ErrorCode::kInvalidRequest,
+                           "Invalid Request: empty batch");
+    }
+    std::vector<json::value> interim;
+    exchange.send = [&interim](json::object message) { interim.emplace_back(std::move(message)); };
+    json::array responses;
+    for (const auto& element : batch) {
+      switch (classifyMessage(element)) {
+        case MessageKind::kInvalid:
+          responses.emplace_back(
+              makeError(nullptr, ErrorCode::kInvalidRequest, "Invalid Request in batch"));
+          break;
+        case MessageKind::kResponse:
+          server->acceptClientResponse(element.get_object(), exchange);
+          break;
+        case MessageKind::kNotification:
+          co_await server->handle(element.get_object(), exchange);
+          break;
+        case MessageKind::kRequest:
+          if (element.get_object().at("method") == "initialize") {
+            responses.emplace_back(makeError(element.get_object().at("id"),
+                                             ErrorCode::kInvalidRequest,
+                                             "Invalid Request: initialize must not be batched"));
+            break;
+          }
+          if (auto response = co_await server->handle(element.get_object(), exchange)) {
+            responses.emplace_back(std::move(*response));
+          }
+          break;
+      }
+    }
+    if (responses.empty()) co_return emptyResponse(http::status::accepted);
+    auto response = finish(interim, json::value(std::move(responses)), accept, nullptr);
+    response.set("Mcp-Session-Id", exchange.session->id());
+    (void)context;
+    co_return response;
+  }
+
+  // Runs one request and frames the outcome: JSON when nothing came before the response (or the
+  // client cannot read SSE), SSE otherwise.
+  asio::awaitable<net::Response> respond(const json::object& message, Exchange& exchange,
+                                         Acceptable accept, net::RequestContext& context,
+                                         const std::string& session_id) {
+    std::vector<json::value> interim;
+    if (accept.sse) {
+      exchange.send = [&interim](json::object note) { interim.emplace_back(std::move(note)); };
+    }
+    auto reply = co_await server->handle(message, exchange);
+    json::value outcome = reply ? json::value(std::move(*reply)) : json::value(nullptr);
+    auto status = http::status::ok;
+    if (exchange.era == Era::kModern && reply) {
+      const auto* error = reply->if_contains("error");
+      if (error != nullptr &&
+          error->as_object().at("code") == static_cast<int>(ErrorCode::kMethodNotFound)) {
+        status = http::status::not_found;
+      }
+    }
+    auto response = finish(interim, outcome, accept, nullptr);
+    response.result(status);
+    if (!session_id.empty()) response.set("Mcp-Session-Id", session_id);
+    spdlog::debug("mcp request {}: {} -> {}", context.request_id,
+                  std::string(message.at("method").get_string()), static_cast<int>(status));
+    co_return response;
+  }
+
+  static net::Response finish(const std::vector<json::value>& interim, const json::value& outcome,
+                              Acceptable accept, const void*) {
+    bool use_sse = accept.sse && (!interim.empty() || !accept.json);
+    if (!use_sse) {
+      // A cancelled request has no response; the POST still needs an answer.
+      if (outcome.is_null()) return emptyResponse(http::status::accepted);
+      return jsonResponse(http::status::ok, outcome);
+    }
+    std::string body;
+    for (const auto& message : interim) appendSseEvent(body, message);
+    if (!outcome.is_null()) appendSseEvent(body, outcome);
+    auto response = net::makeResponse(http::status::ok, std::move(body), "text/event-stream");
+    response.set(http::field::cache_control, "no-cache");
+    response.set("X-Accel-Buffering", "no");
+    return response;
+  }
+};
+
+McpHttpAdapter::McpHttpAdapter(asio::any_io_executor executor, std::shared_ptr<McpServer> server,
+                               HttpOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(server), std::move(options))) {}
+
+McpHttpAdapter::~McpHttpAdapter() {
+  stop();
+  // The HTTP server's handler holds the Impl; dropping the server breaks that cycle.
+  if (impl_) impl_->http.reset();
+}
+
+std::uint16_t McpHttpAdapter::start(std::string_view host, std::uint16_t port) {
+  impl_->loopback_only = isLoopbackName(host);
+  auto impl = impl_;
+  impl_->http = std::make_unique<net::HttpServer>(
+      impl_->executor,
+      [impl](net::Request& request, net::RequestContext& context) {
+        return impl->handle(request, context);
+      },
+      impl_->options.limits);
+  return impl_->http->listen(host, port);
+}
+
+void McpHttpAdapter::stop() {
+  if (impl_ && impl_->http) impl_->http->stop();
+}
+
+std::size_t McpHttpAdapter::sessionCount() const { return impl_->sessions.size(); }
+
+std::size_t McpHttpAdapter::openConnections() const {
+  return impl_->http ? impl_->http->openConnections() : 0;
+}
+
+asio::awaitable<net::Response> McpHttpAdapter::handle(net::Request& request,
+                                                      net::RequestContext& context) {
+  return impl_->handle(request, context);
+}
+
+}  // namespace capstan::mcp

@@ -1,0 +1,648 @@
+#include "mcp/server.hpp"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+#include <exception>
+
+#include "support/json_text.hpp"
+
+namespace capstan::mcp {
+
+namespace {
+
+// Opaque cursors: the offset of the next page, prefixed so that foreign strings are refused.
+constexpr std::string_view kCursorPrefix = "capstan-page-";
+
+std::optional<std::size_t> decodeCursor(const json::object& message, bool& invalid) {
+  invalid = false;
+  const auto* params = paramsOf(message);
+  if (params == nullptr) return std::size_t{0};
+  const auto* cursor = params->if_contains("cursor");
+  if (cursor == nullptr || cursor->is_null()) return std::size_t{0};
+  if (!cursor->is_string() || !cursor->get_string().starts_with(kCursorPrefix)) {
+    invalid = true;
+    return std::nullopt;
+  }
+  std::string digits(cursor->get_string().subview(kCursorPrefix.size()));
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+      digits.size() > 9) {
+    invalid = true;
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(std::stoul(digits));
+}
+
+std::string encodeCursor(std::size_t offset) {
+  return std::string(kCursorPrefix) + std::to_string(offset);
+}
+
+// Pages `count` items; fills [begin, end) and sets nextCursor on `result` when more remain.
+bool pageRange(const json::object& message, std::size_t count, std::size_t page_size,
+               std::size_t& begin, std::size_t& end, json::object& result,
+               std::optional<json::object>& error) {
+  bool invalid = false;
+  auto offset = decodeCursor(message, invalid);
+  if (invalid || (offset && *offset > count)) {
+    error = makeError(message.at("id"), ErrorCode::kInvalidParams, "invalid cursor");
+    return false;
+  }
+  begin = *offset;
+  end = std::min(count, begin + page_size);
+  if (end < count) result["nextCursor"] = encodeCursor(end);
+  return true;
+}
+
+void putIfNotEmpty(json::object& object, std::string_view key, const std::string& value) {
+  if (!value.empty()) object[key] = value;
+}
+
+std::string requestKey(const json::value& id) { return capstan::toJsonText(id); }
+
+json::object contentsToJson(const std::vector<ResourceContents>& contents) {
+  json::array list;
+  for (const auto& entry : contents) {
+    json::object item;
+    item["uri"] = entry.uri;
+    putIfNotEmpty(item, "mimeType", entry.mime_type);
+    if (entry.text) item["text"] = *entry.text;
+    if (entry.blob_base64) item["blob"] = *entry.blob_base64;
+    list.emplace_back(std::move(item));
+  }
+  json::object result;
+  result["contents"] = std::move(list);
+  return result;
+}
+
+// The ToolCallContext handed to a tool handler for one tools/call.
+class CallContext final : public ToolCallContext {
+ public:
+  CallContext(Exchange& exchange, std::optional<json::value> progress_token,
+              std::optional<LogLevel> log_level, std::chrono::milliseconds client_timeout)
+      : exchange_(exchange),
+        progress_token_(std::move(progress_token)),
+        log_level_(log_level),
+        client_timeout_(client_timeout) {
+    capabilities_ = exchange.era == Era::kModern || !exchange.session
+                        ? exchange.client_capabilities
+                        : exchange.session->clientCapabilities();
+  }
+
+  void progress(double progress, std::optional<double> total, std::string message) override {
+    if (!progress_token_ || !exchange_.send) return;
+    json::object params;
+    params["progressToken"] = *progress_token_;
+    params["progress"] = progress;
+    if (total) params["total"] = *total;
+    if (!message.empty()) params["message"] = std::move(message);
+    exchange_.send(makeNotification("notifications/progress", std::move(params)));
+  }
+
+  void log(LogLevel level, json::value data, std::string logger) override {
+    if (!log_level_ || level < *log_level_ || !exchange_.send) return;
+    json::object params;
+    params["level"] = logLevelName(level);
+    if (!logger.empty()) params["logger"] = std::move(logger);
+    params["data"] = std::move(data);
+    exchange_.send(makeNotification("notifications/message", std::move(params)));
+  }
+
+  asio::cancellation_slot cancellationSlot() override { return signal_->slot(); }
+  bool cancelled() const override { return cancelled_->load(); }
+  const std::string& protocolVersion() const override { return exchange_.protocol_version; }
+  const json::object& clientCapabilities() const override { return capabilities_; }
+
+  asio::awaitable<ClientReply> requestClient(std::string method, json::object params) override {
+    ClientReply reply;
+    auto session = exchange_.session;
+    if (!exchange_.client_requests || !exchange_.send || !session) {
+      reply.error = makeError(nullptr, ErrorCode::kInternalError,
+                              "this transport cannot carry server-to-client requests")
+                        .at("error")
+                        .as_object();
+      co_return reply;
+    }
+
+    struct Waiter {
+      explicit Waiter(asio::any_io_executor executor) : timer(executor) {}
+      asio::steady_timer timer;
+      std::optional<json::value> response;
+    };
+    auto executor = co_await asio::this_coro::executor;
+    auto waiter = std::make_shared<Waiter>(executor);
+    waiter->timer.expires_after(client_timeout_);
+    json::value id = session->nextOutgoingId();
+    auto key = requestKey(id);
+    session->addPending(key, [waiter, executor](json::value response) {
+      asio::post(executor, [waiter, response = std::move(response)]() mutable {
+        waiter->response = std::move(response);
+        waiter->timer.cancel();
+      });
+    });
+    exchange_.send(makeRequest(id, method, std::move(params)));
+    co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    session->removePending(key);
+
+    if (!waiter->response) {
+      reply.error =
+          makeError(nullptr, ErrorCode::kInternalError, "the client did not answer " + method)
+              .at("error")
+              .as_object();
+      co_return reply;
+    }
+    auto& response = waiter->response->as_object();
+    if (const auto* result = response.if_contains("result")) reply.result = *result;
+    if (const auto* error = response.if_contains("error"); error != nullptr && error->is_object()) {
+      reply.error = error->get_object();
+    }
+    co_return reply;
+  }
+
+  std::shared_ptr<std::atomic<bool>> cancelledFlag() const { return cancelled_; }
+  std::shared_ptr<asio::cancellation_signal> signal() const { return signal_; }
+
+ private:
+  Exchange& exchange_;
+  std::optional<json::value> progress_token_;
+  std::optional<LogLevel> log_level_;
+  std::chrono::milliseconds client_timeout_;
+  json::object capabilities_;
+  std::shared_ptr<asio::cancellation_signal> signal_ =
+      std::make_shared<asio::cancellation_signal>();
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+json::object toolResultToJson(ToolResult result, const std::string& version) {
+  json::object out;
+  out["content"] = std::move(result.content);
+  // structuredContent exists from 2025-06-18 on (MCP changelog).
+  if (result.structured_content && versionAtLeast(version, "2025-06-18")) {
+    out["structuredContent"] = std::move(*result.structured_content);
+  }
+  if (result.is_error) out["isError"] = true;
+  return out;
+}
+
+json::object toolToJson(const Tool& tool, const std::string& version) {
+  json::object out;
+  out["name"] = tool.name;
+  bool modern_fields = versionAtLeast(version, "2025-06-18");
+  if (modern_fields) putIfNotEmpty(out, "title", tool.title);
+  putIfNotEmpty(out, "description", tool.description);
+  out["inputSchema"] = tool.input_schema;
+  if (tool.output_schema && modern_fields) out["outputSchema"] = *tool.output_schema;
+  json::object annotations;
+  if (!tool.title.empty()) annotations["title"] = tool.title;
+  const auto& hints = tool.annotations;
+  if (hints.read_only) annotations["readOnlyHint"] = *hints.read_only;
+  if (hints.destructive) annotations["destructiveHint"] = *hints.destructive;
+  if (hints.idempotent) annotations["idempotentHint"] = *hints.idempotent;
+  if (hints.open_world) annotations["openWorldHint"] = *hints.open_world;
+  if (!annotations.empty()) out["annotations"] = std::move(annotations);
+  return out;
+}
+
+}  // namespace
+
+McpServer::McpServer(Registry registry, ServerOptions options)
+    : registry_(std::move(registry)), options_(std::move(options)) {
+  if (options_.page_size == 0) options_.page_size = 1;
+}
+
+bool McpServer::knowsMethod(std::string_view method, Era era) const {
+  static constexpr std::array<std::string_view, 9> kCommon = {
+      "tools/list",     "tools/call",   "resources/list", "resources/templates/list",
+      "resources/read", "prompts/list", "prompts/get",    "completion/complete",
+      "server/discover"};
+  for (auto known : kCommon) {
+    if (known == method) return method != "server/discover" || era == Era::kModern;
+  }
+  if (era == Era::kModern) return false;
+  return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
+         method == "resources/subscribe" || method == "resources/unsubscribe";
+}
+
+json::object McpServer::implementation() const {
+  json::object info;
+  info["name"] = options_.info.name;
+  info["version"] = options_.info.version;
+  putIfNotEmpty(info, "title", options_.info.title);
+  return info;
+}
+
+json::object McpServer::serverCapabilities() const {
+  json::object capabilities;
+  json::object tools;
+  tools["listChanged"] = false;
+  capabilities["tools"] = std::move(tools);
+  capabilities["logging"] = json::object();
+  // resources/list and prompts/list answer (empty) regardless, because clients call them
+  // without looking at capabilities; only advertise what exists.
+  if (!registry_.resources().empty() || !registry_.resourceTemplates().empty()) {
+    json::object resources;
+    resources["subscribe"] = true;
+    resources["listChanged"] = false;
+    capabilities["resources"] = std::move(resources);
+  }
+  if (!registry_.prompts().empty()) {
+    json::object prompts;
+    prompts["listChanged"] = false;
+    capabilities["prompts"] = std::move(prompts);
+  }
+  if (registry_.hasCompleter()) capabilities["completions"] = json::object();
+  return capabilities;
+}
+
+json::object McpServer::finishResult(json::object result, const Exchange& exchange,
+                                     bool cacheable) const {
+  if (exchange.era != Era::kModern) return result;
+  // MCP 2026-07-28: every result says what it is and who produced it; list and read results
+  // carry caching hints (CacheableResult).
+  result["resultType"] = "complete";
+  json::object meta;
+  if (const auto* existing = result.if_contains("_meta"); existing && existing->is_object()) {
+    meta = existing->get_object();
+  }
+  meta[kMetaServerInfo] = implementation();
+  result["_meta"] = std::move(meta);
+  if (cacheable) {
+    result["ttlMs"] = options_.list_ttl_ms;
+    result["cacheScope"] = "public";
+  }
+  return result;
+}
+
+asio::awaitable<std::optional<json::object>> McpServer::handle(const json::object& message,
+                                                               Exchange& exchange) {
+  std::string_view method = message.at("method").get_string();
+  if (!message.contains("id")) {
+    if (method == "notifications/cancelled") cancel(message, exchange);
+    // notifications/initialized, roots/list_changed, progress: nothing to do for a gateway.
+    co_return std::nullopt;
+  }
+
+  const auto& id = message.at("id");
+  if (!knowsMethod(method, exchange.era)) {
+    co_return makeError(id, ErrorCode::kMethodNotFound, "method not found: " + std::string(method));
+  }
+  if (const auto* params = message.if_contains("params");
+      params != nullptr && !params->is_object() && !params->is_null()) {
+    co_return makeError(id, ErrorCode::kInvalidParams, "params must be an object");
+  }
+
+  std::optional<json::object> error;
+  json::object result;
+  bool cacheable = false;
+  if (method == "initialize") {
+    co_return initialize(message, exchange);
+  } else if (method == "ping") {
+    // result stays {}
+  } else if (method == "logging/setLevel") {
+    if (auto failure = setLevel(message, exchange)) co_return failure;
+  } else if (method == "server/discover") {
+    result = discover();
+    cacheable = true;
+  } else if (method == "tools/list") {
+    result = listTools(message, exchange, error);
+    cacheable = true;
+  } else if (method == "tools/call") {
+    co_return co_await callTool(message, exchange);
+  } else if (method == "resources/list") {
+    result = listResources(message, error);
+    cacheable = true;
+  } else if (method == "resources/templates/list") {
+    result = listResourceTemplates(message, error);
+    cacheable = true;
+  } else if (method == "resources/read") {
+    result = readResource(message, exchange, error);
+    cacheable = true;
+  } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
+    // Resources never change while capstan runs, so a subscription has nothing to deliver.
+  } else if (method == "prompts/list") {
+    result = listPrompts(message, error);
+    cacheable = true;
+  } else if (method == "prompts/get") {
+    result = getPrompt(message, error);
+  } else if (method == "completion/complete") {
+    result = complete(message, error);
+  }
+  if (error) co_return error;
+  co_return makeResult(id, finishResult(std::move(result), exchange, cacheable));
+}
+
+std::optional<json::object> McpServer::initialize(const json::object& message, Exchange& exchange) {
+  const auto& id = message.at("id");
+  const auto* params = paramsOf(message);
+  auto requested = stringAt(params, "protocolVersion");
+  if (params == nullptr || requested.empty()) {
+    return makeError(id, ErrorCode::kInvalidParams, "initialize needs params.protocolVersion");
+  }
+  auto version = negotiateVersion(requested);
+  if (exchange.session) {
+    exchange.session->setProtocolVersion(version);
+    if (const auto* capabilities = params->if_contains("capabilities");
+        capabilities != nullptr && capabilities->is_object()) {
+      exchange.session->setClientCapabilities(capabilities->get_object());
+    }
+  }
+  exchange.protocol_version = version;
+
+  json::object result;
+  result["protocolVersion"] = version;
+  result["capabilities"] = serverCapabilities();
+  result["serverInfo"] = implementation();
+  putIfNotEmpty(result, "instructions", options_.info.instructions);
+  return makeResult(id, std::move(result));
+}
+
+json::object McpServer::discover() const {
+  json::object result;
+  result["supportedVersions"] = supportedVersionList();
+  result["capabilities"] = serverCapabilities();
+  putIfNotEmpty(result, "instructions", options_.info.instructions);
+  return result;
+}
+
+std::optional<json::object> McpServer::setLevel(const json::object& message, Exchange& exchange) {
+  auto level = parseLogLevel(stringAt(paramsOf(message), "level"));
+  if (!level) {
+    return makeError(message.at("id"), ErrorCode::kInvalidParams,
+                     "params.level must be one of debug, info, notice, warning, error, critical, "
+                     "alert, emergency");
+  }
+  if (exchange.session) exchange.session->setLogLevel(*level);
+  exchange.log_level = level;
+  return std::nullopt;
+}
+
+json::object McpServer::listTools(const json::object& message, Exchange& exchange,
+                                  std::optional<json::object>& error) const {
+  json::object result;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  const auto& tools = registry_.tools();
+  if (!pageRange(message, tools.size(), options_.page_size, begin, end, result, error)) return {};
+  json::array list;
+  for (std::size_t i = begin; i < end; ++i) {
+    list.emplace_back(toolToJson(tools[i], exchange.protocol_version));
+  }
+  result["tools"] = std::move(list);
+  return result;
+}
+
+asio::awaitable<std::optional<json::object>> McpServer::callTool(const json::object& message,
+                                                                 Exchange& exchange) {
+  const auto& id = message.at("id");
+  const auto* params = paramsOf(message);
+  auto name = stringAt(params, "name");
+  if (name.empty()) co_return makeError(id, ErrorCode::kInvalidParams, "params.name is required");
+  const Tool* tool = registry_.findTool(name);
+  // MCP tools page: an unknown tool is a protocol error, not a tool result.
+  if (tool == nullptr) {
+    co_return makeError(id, ErrorCode::kInvalidParams, "unknown tool: " + std::string(name));
+  }
+  json::object arguments;
+  if (const auto* given = params->if_contains("arguments"); given != nullptr && !given->is_null()) {
+    if (!given->is_object()) {
+      co_return makeError(id, ErrorCode::kInvalidParams, "params.arguments must be an object");
+    }
+    arguments = given->get_object();
+  }
+
+  // MCP 2025-11-25 (SEP-1303): bad arguments are a tool result the model can act on.
+  if (tool->validate_arguments) {
+    auto check = checkArguments(tool->input_schema, arguments);
+    if (!check.error.empty()) {
+      co_return makeResult(
+          id, finishResult(toolResultToJson(ToolResult::error("Invalid arguments for tool " +
+                                                              tool->name + ": " + check.error),
+                                            exchange.protocol_version),
+                           exchange, false));
+    }
+    arguments = std::move(check.arguments);
+  }
+
+  std::optional<json::value> progress_token;
+  if (const auto* meta = metaOf(message)) {
+    if (const auto* token = meta->if_contains("progressToken")) progress_token = *token;
+  }
+  std::optional<LogLevel> log_level = exchange.log_level;
+  if (exchange.era == Era::kLegacy) {
+    // Before logging/setLevel the server picks; info and above keeps debug chatter out.
+    log_level = exchange.session && exchange.session->logLevel() ? exchange.session->logLevel()
+                                                                 : std::optional(LogLevel::kInfo);
+  }
+  CallContext context(exchange, progress_token, log_level, options_.client_request_timeout);
+
+  auto executor = co_await asio::this_coro::executor;
+  auto signal = std::make_shared<asio::cancellation_signal>();
+  auto key = requestKey(id);
+  auto cancelled = context.cancelledFlag();
+  if (exchange.session) {
+    exchange.session->addInFlight(key, [executor, signal, cancelled, user = context.signal()] {
+      cancelled->store(true);
+      asio::post(executor, [signal, user] {
+        user->emit(asio::cancellation_type::terminal);
+        signal->emit(asio::cancellation_type::terminal);
+      });
+    });
+  }
+
+  ToolResult outcome;
+  try {
+    outcome =
+        co_await asio::co_spawn(executor, tool->handler(arguments, context),
+                                asio::bind_cancellation_slot(signal->slot(), asio::use_awaitable));
+  } catch (const std::exception& failure) {
+    outcome = ToolResult::error(cancelled->load() ? "cancelled"
+                                                  : std::string("tool failed: ") + failure.what());
+  }
+  if (exchange.session) exchange.session->removeInFlight(key);
+  // MCP cancellation: the receiver of notifications/cancelled sends no response.
+  if (cancelled->load()) co_return std::nullopt;
+  co_return makeResult(
+      id, finishResult(toolResultToJson(std::move(outcome), exchange.protocol_version), exchange,
+                       false));
+}
+
+json::object McpServer::listResources(const json::object& message,
+                                      std::optional<json::object>& error) const {
+  json::object result;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  const auto& resources = registry_.resources();
+  if (!pageRange(message, resources.size(), options_.page_size, begin, end, result, error)) {
+    return {};
+  }
+  json::array list;
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& resource = resources[i];
+    json::object item;
+    item["uri"] = resource.uri;
+    item["name"] = resource.name;
+    putIfNotEmpty(item, "title", resource.title);
+    putIfNotEmpty(item, "description", resource.description);
+    putIfNotEmpty(item, "mimeType", resource.mime_type);
+    list.emplace_back(std::move(item));
+  }
+  result["resources"] = std::move(list);
+  return result;
+}
+
+json::object McpServer::listResourceTemplates(const json::object& message,
+                                              std::optional<json::object>& error) const {
+  json::object result;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  const auto& templates = registry_.resourceTemplates();
+  if (!pageRange(message, templates.size(), options_.page_size, begin, end, result, error)) {
+    return {};
+  }
+  json::array list;
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& entry = templates[i];
+    json::object item;
+    item["uriTemplate"] = entry.uri_template;
+    item["name"] = entry.name;
+    putIfNotEmpty(item, "title", entry.title);
+    putIfNotEmpty(item, "description", entry.description);
+    putIfNotEmpty(item, "mimeType", entry.mime_type);
+    list.emplace_back(std::move(item));
+  }
+  result["resourceTemplates"] = std::move(list);
+  return result;
+}
+
+json::object McpServer::readResource(const json::object& message, Exchange& exchange,
+                                     std::optional<json::object>& error) const {
+  const auto& id = message.at("id");
+  std::string uri(stringAt(paramsOf(message), "uri"));
+  if (uri.empty()) {
+    error = makeError(id, ErrorCode::kInvalidParams, "params.uri is required");
+    return {};
+  }
+  for (const auto& resource : registry_.resources()) {
+    if (resource.uri != uri || !resource.read) continue;
+    if (auto contents = resource.read(uri)) return contentsToJson(*contents);
+  }
+  for (const auto& entry : registry_.resourceTemplates()) {
+    if (!entry.read || !matchesUriTemplate(entry.uri_template, uri)) continue;
+    if (auto contents = entry.read(uri)) return contentsToJson(*contents);
+  }
+  json::object data;
+  data["uri"] = uri;
+  // MCP resources page: -32002 up to 2025-11-25; 2026-07-28 folds it into -32602.
+  auto code =
+      exchange.era == Era::kModern ? ErrorCode::kInvalidParams : ErrorCode::kResourceNotFound;
+  error = makeError(id, code, "resource not found: " + uri, json::value(std::move(data)));
+  return {};
+}
+
+json::object McpServer::listPrompts(const json::object& message,
+                                    std::optional<json::object>& error) const {
+  json::object result;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  const auto& prompts = registry_.prompts();
+  if (!pageRange(message, prompts.size(), options_.page_size, begin, end, result, error)) return {};
+  json::array list;
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& prompt = prompts[i];
+    json::object item;
+    item["name"] = prompt.name;
+    putIfNotEmpty(item, "title", prompt.title);
+    putIfNotEmpty(item, "description", prompt.description);
+    if (!prompt.arguments.empty()) {
+      json::array arguments;
+      for (const auto& argument : prompt.arguments) {
+        json::object entry;
+        entry["name"] = argument.name;
+        putIfNotEmpty(entry, "description", argument.description);
+        entry["required"] = argument.required;
+        arguments.emplace_back(std::move(entry));
+      }
+      item["arguments"] = std::move(arguments);
+    }
+    list.emplace_back(std::move(item));
+  }
+  result["prompts"] = std::move(list);
+  return result;
+}
+
+json::object McpServer::getPrompt(const json::object& message,
+                                  std::optional<json::object>& error) const {
+  const auto& id = message.at("id");
+  const auto* params = paramsOf(message);
+  auto name = stringAt(params, "name");
+  const Prompt* prompt = registry_.findPrompt(name);
+  if (prompt == nullptr) {
+    error = makeError(id, ErrorCode::kInvalidParams, "unknown prompt: " + std::string(name));
+    return {};
+  }
+  std::map<std::string, std::string> arguments;
+  if (const auto* given = params->if_contains("arguments");
+      given != nullptr && given->is_object()) {
+    for (const auto& [key, value] : given->get_object()) {
+      arguments[std::string(key)] =
+          value.is_string() ? std::string(value.get_string()) : capstan::toJsonText(value);
+    }
+  }
+  for (const auto& argument : prompt->arguments) {
+    if (argument.required && arguments.count(argument.name) == 0) {
+      error = makeError(id, ErrorCode::kInvalidParams,
+                        "missing required prompt argument '" + argument.name + "'");
+      return {};
+    }
+  }
+  json::object result;
+  putIfNotEmpty(result, "description", prompt->description);
+  result["messages"] = prompt->render ? prompt->render(arguments) : json::array();
+  return result;
+}
+
+json::object McpServer::complete(const json::object& message,
+                                 std::optional<json::object>& error) const {
+  const auto* params = paramsOf(message);
+  const json::object* ref = nullptr;
+  const json::object* argument = nullptr;
+  if (params != nullptr) {
+    if (const auto* found = params->if_contains("ref")) ref = found->if_object();
+    if (const auto* found = params->if_contains("argument")) argument = found->if_object();
+  }
+  if (ref == nullptr || argument == nullptr) {
+    error = makeError(message.at("id"), ErrorCode::kInvalidParams,
+                      "completion/complete needs params.ref and params.argument");
+    return {};
+  }
+  auto values = registry_.complete(*ref, std::string(stringAt(argument, "name")),
+                                   std::string(stringAt(argument, "value")));
+  json::object completion;
+  completion["total"] = values.size();
+  completion["hasMore"] = false;
+  completion["values"] = std::move(values);
+  json::object result;
+  result["completion"] = std::move(completion);
+  return result;
+}
+
+void McpServer::cancel(const json::object& message, Exchange& exchange) {
+  const auto* params = paramsOf(message);
+  if (params == nullptr || !exchange.session) return;
+  const auto* request_id = params->if_contains("requestId");
+  if (request_id == nullptr) return;
+  // Unknown or finished ids are ignored (MCP cancellation: race conditions).
+  exchange.session->cancelInFlight(requestKey(*request_id));
+}
+
+void McpServer::acceptClientResponse(const json::object& message, Exchange& exchange) {
+  if (!exchange.session) return;
+  exchange.session->completePending(requestKey(message.at("id")), json::value(message));
+}
+
+}  // namespace capstan::mcp

@@ -1,0 +1,160 @@
+#include "mcp/stdio.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json/parse.hpp>
+#include <istream>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+
+#include "support/json_text.hpp"
+
+namespace capstan::mcp {
+
+namespace {
+
+struct StdioState {
+  StdioState(McpServer& server_in, boost::asio::io_context& io, std::ostream& out_in)
+      : server(server_in), strand(boost::asio::make_strand(io)), out(out_in) {}
+
+  McpServer& server;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand;
+  std::ostream& out;
+  std::mutex out_mutex;
+  // One stdio stream is one session (MCP: the lifetime of the process).
+  std::shared_ptr<Session> session = std::make_shared<Session>("stdio", std::string());
+  bool initialized_version = false;
+  std::size_t in_flight = 0;  // guarded by the strand
+  bool input_done = false;    // guarded by the strand
+
+  void write(const json::value& message) {
+    std::string line = capstan::toJsonText(message);
+    line.push_back('\n');
+    std::lock_guard lock(out_mutex);
+    out << line;
+    out.flush();
+  }
+
+  Exchange makeExchange() {
+    Exchange exchange;
+    exchange.era = Era::kLegacy;
+    exchange.session = session;
+    exchange.protocol_version = session->protocolVersion();
+    if (exchange.protocol_version.empty()) exchange.protocol_version = kLegacyVersions.front();
+    exchange.send = [this](json::object message) { write(message); };
+    exchange.client_requests = true;
+    return exchange;
+  }
+};
+
+boost::asio::awaitable<void> serveMessage(std::shared_ptr<StdioState> state, json::object message) {
+  auto exchange = state->makeExchange();
+  const auto* meta = metaOf(message);
+  bool modern =
+      !stringAt(meta, kMetaProtocolVersion).empty() && message.at("method") != "initialize";
+  if (modern) {
+    std::string_view version = stringAt(meta, kMetaProtocolVersion);
+    if (version != kModernVersion) {
+      json::object data;
+      data["supported"] = supportedVersionList();
+      data["requested"] = version;
+      state->write(makeError(message.at("id"), ErrorCode::kUnsupportedProtocolVersion,
+                             "Unsupported protocol version: " + std::string(version),
+                             json::value(std::move(data))));
+      co_return;
+    }
+    exchange.era = Era::kModern;
+    exchange.session = nullptr;
+    exchange.protocol_version = std::string(version);
+    exchange.client_requests = false;
+    if (const auto* capabilities = meta->if_contains(kMetaClientCapabilities);
+        capabilities != nullptr && capabilities->is_object()) {
+      exchange.client_capabilities = capabilities->get_object();
+    }
+    exchange.log_level = parseLogLevel(stringAt(meta, kMetaLogLevel));
+  }
+  auto reply = co_await state->server.handle(message, exchange);
+  if (reply) state->write(*reply);
+}
+
+void finishOne(const std::shared_ptr<StdioState>& state, boost::asio::io_context& io) {
+  --state->in_flight;
+  if (state->input_done && state->in_flight == 0) io.stop();
+}
+
+// Runs on the strand for each input line.
+void dispatchLine(const std::shared_ptr<StdioState>& state, boost::asio::io_context& io,
+                  const std::string& line) {
+  if (line.find_first_not_of(" \t\r") == std::string::npos) return;
+  boost::system::error_code ec;
+  auto value = json::parse(line, ec);
+  if (ec) {
+    state->write(makeError(nullptr, ErrorCode::kParseError, "Parse error: " + ec.message()));
+    return;
+  }
+  // Batches were removed after 2025-03-26 and are never used by stdio clients in practice.
+  if (!value.is_object()) {
+    state->write(makeError(nullptr, ErrorCode::kInvalidRequest,
+                           "Invalid Request: one JSON-RPC object per line"));
+    return;
+  }
+  auto& message = value.get_object();
+  auto exchange = state->makeExchange();
+  switch (classifyMessage(message)) {
+    case MessageKind::kInvalid:
+      state->write(makeError(nullptr, ErrorCode::kInvalidRequest, "Invalid Request"));
+      return;
+    case MessageKind::kResponse:
+      state->server.acceptClientResponse(message, exchange);
+      return;
+    case MessageKind::kNotification:
+    case MessageKind::kRequest:
+      break;
+  }
+  if (message.at("method") == "initialize") {
+    auto requested = stringAt(paramsOf(message), "protocolVersion");
+    state->session->setProtocolVersion(negotiateVersion(requested));
+  }
+  ++state->in_flight;
+  boost::asio::co_spawn(state->strand, serveMessage(state, std::move(message)),
+                        [state, &io](std::exception_ptr failure) {
+                          if (failure) spdlog::error("mcp stdio: a request handler failed");
+                          finishOne(state, io);
+                        });
+}
+
+}  // namespace
+
+int runStdio(McpServer& server, boost::asio::io_context& io, std::istream& in, std::ostream& out) {
+  auto state = std::make_shared<StdioState>(server, io, out);
+  auto guard = boost::asio::make_work_guard(io);
+
+  // Blocking reads stay off the event loop: stdin may be a pipe, a tty or a regular file, and
+  // only the first of those works with epoll.
+  std::thread reader([state, &io, &in] {
+    std::string line;
+    while (std::getline(in, line)) {
+      boost::asio::post(state->strand, [state, &io, line] { dispatchLine(state, io, line); });
+    }
+    boost::asio::post(state->strand, [state, &io] {
+      state->input_done = true;
+      if (state->in_flight == 0) io.stop();
+    });
+  });
+
+  spdlog::info("mcp: serving on stdio");
+  io.run();
+  reader.join();
+  guard.reset();
+  return 0;
+}
+
+}  // namespace capstan::mcp

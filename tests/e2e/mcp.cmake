@@ -1,0 +1,6 @@
+# MCP adapter end-to-end tests (issue #6). The conformance fixture server is test-only.
+add_executable(capstan_mcp_conformance_server
+  ${CMAKE_CURRENT_LIST_DIR}/mcp_conformance/conformance_server.cpp)
+target_link_libraries(capstan_mcp_conformance_server PRIVATE capstan_mcp capstan_warnings)
+set_target_properties(capstan_mcp_conformance_server PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})

@@ -1,0 +1,418 @@
+// Test-only MCP server: the conformance suite's fixture tools, resources and prompts
+// (@modelcontextprotocol/conformance server scenarios) on top of capstan's mcp component. Never
+// linked into the product binary.
+//
+//   capstan_mcp_conformance_server [--host H] [--port N]   prints "PORT=<n>" on stdout, serves
+//   capstan_mcp_conformance_server --stdio                 serves stdin/stdout
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "mcp/http_adapter.hpp"
+#include "mcp/server.hpp"
+#include "mcp/stdio.hpp"
+#include "support/json_text.hpp"
+
+namespace capstan::mcp::fixture {
+
+namespace {
+
+namespace asio = boost::asio;
+
+// A 1x1 red PNG and a silent 8 kHz WAV, small enough to inline.
+constexpr std::string_view kPngBase64 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+constexpr std::string_view kWavBase64 =
+    "UklGRjQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YRAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+json::object parseObject(std::string_view text) { return json::parse(text).as_object(); }
+
+json::object noArguments() { return parseObject(R"({"type":"object","properties":{}})"); }
+
+asio::awaitable<void> pause(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+ToolResult blocks(json::array content) {
+  ToolResult result;
+  result.content = std::move(content);
+  return result;
+}
+
+json::object imageBlock() {
+  json::object block;
+  block["type"] = "image";
+  block["data"] = kPngBase64;
+  block["mimeType"] = "image/png";
+  return block;
+}
+
+json::object textBlock(std::string text) {
+  json::object block;
+  block["type"] = "text";
+  block["text"] = std::move(text);
+  return block;
+}
+
+json::object resourceBlock(std::string uri, std::string mime_type, std::string text) {
+  json::object resource;
+  resource["uri"] = std::move(uri);
+  resource["mimeType"] = std::move(mime_type);
+  resource["text"] = std::move(text);
+  json::object block;
+  block["type"] = "resource";
+  block["resource"] = std::move(resource);
+  return block;
+}
+
+Tool simpleTool(std::string name, std::string description, ToolHandler handler) {
+  Tool tool;
+  tool.name = std::move(name);
+  tool.description = std::move(description);
+  tool.input_schema = noArguments();
+  tool.handler = std::move(handler);
+  return tool;
+}
+
+asio::awaitable<ToolResult> elicit(ToolCallContext& context, json::object params,
+                                   std::string_view prefix) {
+  if (!context.clientCapabilities().contains("elicitation")) {
+    co_return ToolResult::error("the client does not support elicitation");
+  }
+  auto reply = co_await context.requestClient("elicitation/create", std::move(params));
+  if (!reply.result) co_return ToolResult::error("elicitation failed: " + toJsonText(*reply.error));
+  const auto& result = reply.result->as_object();
+  std::string text(prefix);
+  text += "action=" + std::string(stringAt(&result, "action")) + ", content=";
+  text += result.contains("content") ? toJsonText(result.at("content")) : "{}";
+  co_return ToolResult::text(std::move(text));
+}
+
+void addTools(Registry& registry) {
+  registry.addTool(
+      simpleTool("test_simple_text", "Returns a fixed text block",
+                 [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                   co_return ToolResult::text("This is a simple text response for testing.");
+                 }));
+  registry.addTool(
+      simpleTool("test_image_content", "Returns a 1x1 PNG image block",
+                 [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                   json::array content;
+                   content.emplace_back(imageBlock());
+                   co_return blocks(std::move(content));
+                 }));
+  registry.addTool(
+      simpleTool("test_audio_content", "Returns a short WAV audio block",
+                 [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                   json::object block;
+                   block["type"] = "audio";
+                   block["data"] = kWavBase64;
+                   block["mimeType"] = "audio/wav";
+                   json::array content;
+                   content.emplace_back(std::move(block));
+                   co_return blocks(std::move(content));
+                 }));
+  registry.addTool(
+      simpleTool("test_embedded_resource", "Returns an embedded text resource",
+                 [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                   json::array content;
+                   content.emplace_back(resourceBlock("test://embedded-resource", "text/plain",
+                                                      "This is an embedded resource content."));
+                   co_return blocks(std::move(content));
+                 }));
+  registry.addTool(simpleTool(
+      "test_multiple_content_types", "Returns text, image and resource",
+      [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+        json::array content;
+        content.emplace_back(textBlock("Multiple content types test:"));
+        content.emplace_back(imageBlock());
+        content.emplace_back(resourceBlock("test://mixed-content-resource", "application/json",
+                                           R"({"test":"data","value":123})"));
+        co_return blocks(std::move(content));
+      }));
+  registry.addTool(
+      simpleTool("test_tool_with_logging", "Sends three log notifications while it runs",
+                 [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+                   context.log(LogLevel::kInfo, "Tool execution started", "conformance");
+                   co_await pause(std::chrono::milliseconds(50));
+                   context.log(LogLevel::kInfo, "Tool processing data", "conformance");
+                   co_await pause(std::chrono::milliseconds(50));
+                   context.log(LogLevel::kInfo, "Tool execution completed", "conformance");
+                   co_return ToolResult::text("Tool with logging executed successfully");
+                 }));
+  registry.addTool(
+      simpleTool("test_tool_with_progress", "Reports progress 0, 50 and 100 of 100",
+                 [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+                   context.progress(0, 100, "");
+                   co_await pause(std::chrono::milliseconds(50));
+                   context.progress(50, 100, "");
+                   co_await pause(std::chrono::milliseconds(50));
+                   context.progress(100, 100, "");
+                   co_return ToolResult::text("Tool with progress executed successfully");
+                 }));
+  registry.addTool(simpleTool(
+      "test_error_handling", "Always fails",
+      [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+        co_return ToolResult::error("This tool intentionally returns an error for testing");
+      }));
+
+  Tool sampling = simpleTool(
+      "test_sampling", "Asks the client's model to complete a prompt",
+      [](const json::object& arguments, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        if (!context.clientCapabilities().contains("sampling")) {
+          co_return ToolResult::error("the client does not support sampling");
+        }
+        json::object params = parseObject(
+            R"({"messages":[{"role":"user","content":{"type":"text","text":""}}],"maxTokens":100})");
+        params["messages"].as_array()[0].as_object()["content"].as_object()["text"] =
+            arguments.at("prompt");
+        auto reply = co_await context.requestClient("sampling/createMessage", std::move(params));
+        if (!reply.result)
+          co_return ToolResult::error("sampling failed: " + toJsonText(*reply.error));
+        std::string text = "LLM response: ";
+        const auto* content = reply.result->as_object().if_contains("content");
+        if (content != nullptr && content->is_object()) {
+          text += std::string(stringAt(&content->get_object(), "text"));
+        }
+        co_return ToolResult::text(std::move(text));
+      });
+  sampling.input_schema = parseObject(
+      R"({"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send"}},"required":["prompt"]})");
+  registry.addTool(std::move(sampling));
+
+  Tool elicitation = simpleTool(
+      "test_elicitation", "Asks the user for a username and an email address",
+      [](const json::object& arguments, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        json::object params = parseObject(
+            R"({"requestedSchema":{"type":"object","properties":{"username":{"type":"string","description":"User's response"},"email":{"type":"string","description":"User's email address"}},"required":["username","email"]}})");
+        params["message"] = arguments.at("message");
+        co_return co_await elicit(context, std::move(params), "User response: ");
+      });
+  elicitation.input_schema = parseObject(
+      R"({"type":"object","properties":{"message":{"type":"string","description":"The message to show the user"}},"required":["message"]})");
+  registry.addTool(std::move(elicitation));
+
+  registry.addTool(simpleTool(
+      "test_elicitation_sep1034_defaults", "Elicitation whose schema carries default values",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        auto params = parseObject(R"({"message":"Please review and update the form fields",
+          "requestedSchema":{"type":"object","properties":{
+            "name":{"type":"string","description":"User name","default":"John Doe"},
+            "age":{"type":"integer","description":"User age","default":30},
+            "score":{"type":"number","description":"User score","default":95.5},
+            "status":{"type":"string","description":"User status","enum":["active","inactive","pending"],"default":"active"},
+            "verified":{"type":"boolean","description":"Verification status","default":true}},
+            "required":[]}})");
+        co_return co_await elicit(context, std::move(params), "Elicitation completed: ");
+      }));
+  registry.addTool(simpleTool(
+      "test_elicitation_sep1330_enums", "Elicitation with every enum schema variant",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        auto params = parseObject(R"({"message":"Please select options from the enum fields",
+          "requestedSchema":{"type":"object","properties":{
+            "untitledSingle":{"type":"string","description":"Untitled single","enum":["option1","option2","option3"]},
+            "titledSingle":{"type":"string","description":"Titled single","oneOf":[
+              {"const":"value1","title":"First Option"},{"const":"value2","title":"Second Option"},
+              {"const":"value3","title":"Third Option"}]},
+            "legacyEnum":{"type":"string","description":"Legacy titled","enum":["opt1","opt2","opt3"],
+              "enumNames":["Option One","Option Two","Option Three"]},
+            "untitledMulti":{"type":"array","description":"Untitled multi","items":{"type":"string","enum":["option1","option2","option3"]}},
+            "titledMulti":{"type":"array","description":"Titled multi","items":{"anyOf":[
+              {"const":"value1","title":"First Choice"},{"const":"value2","title":"Second Choice"},
+              {"const":"value3","title":"Third Choice"}]}}},
+            "required":[]}})");
+        co_return co_await elicit(context, std::move(params), "Elicitation completed: ");
+      }));
+
+  Tool schema_tool =
+      simpleTool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features",
+                 [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                   co_return ToolResult::text("ok");
+                 });
+  schema_tool.input_schema =
+      parseObject(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
+    "type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},
+    "city":{"type":"string"}}}},"properties":{"name":{"type":"string"},
+    "address":{"$ref":"#/$defs/address"}},"additionalProperties":false})");
+  schema_tool.validate_arguments = false;
+  registry.addTool(std::move(schema_tool));
+}
+
+ResourceContents textContents(std::string uri, std::string mime_type, std::string text) {
+  ResourceContents contents;
+  contents.uri = std::move(uri);
+  contents.mime_type = std::move(mime_type);
+  contents.text = std::move(text);
+  return contents;
+}
+
+void addResources(Registry& registry) {
+  Resource text;
+  text.uri = "test://static-text";
+  text.name = "static-text";
+  text.description = "A static text resource";
+  text.mime_type = "text/plain";
+  text.read = [](const std::string& uri) -> std::optional<std::vector<ResourceContents>> {
+    return std::vector{
+        textContents(uri, "text/plain", "This is the content of the static text resource.")};
+  };
+  registry.addResource(std::move(text));
+
+  Resource binary;
+  binary.uri = "test://static-binary";
+  binary.name = "static-binary";
+  binary.description = "A static PNG resource";
+  binary.mime_type = "image/png";
+  binary.read = [](const std::string& uri) -> std::optional<std::vector<ResourceContents>> {
+    ResourceContents contents;
+    contents.uri = uri;
+    contents.mime_type = "image/png";
+    contents.blob_base64 = std::string(kPngBase64);
+    return std::vector{contents};
+  };
+  registry.addResource(std::move(binary));
+
+  Resource watched;
+  watched.uri = "test://watched-resource";
+  watched.name = "watched-resource";
+  watched.description = "A resource clients may subscribe to";
+  watched.mime_type = "text/plain";
+  watched.read = [](const std::string& uri) -> std::optional<std::vector<ResourceContents>> {
+    return std::vector{textContents(uri, "text/plain", "Watched resource content.")};
+  };
+  registry.addResource(std::move(watched));
+
+  ResourceTemplate data;
+  data.uri_template = "test://template/{id}/data";
+  data.name = "template-data";
+  data.description = "Data for one id";
+  data.mime_type = "application/json";
+  data.read = [](const std::string& uri) -> std::optional<std::vector<ResourceContents>> {
+    constexpr std::string_view kPrefix = "test://template/";
+    auto id = uri.substr(kPrefix.size(), uri.size() - kPrefix.size() - std::string("/data").size());
+    json::object body;
+    body["id"] = id;
+    body["templateTest"] = true;
+    body["data"] = "Data for ID: " + id;
+    return std::vector{textContents(uri, "application/json", toJsonText(body))};
+  };
+  registry.addResourceTemplate(std::move(data));
+}
+
+json::object message(std::string role, json::object content) {
+  json::object out;
+  out["role"] = std::move(role);
+  out["content"] = std::move(content);
+  return out;
+}
+
+void addPrompts(Registry& registry) {
+  Prompt simple;
+  simple.name = "test_simple_prompt";
+  simple.description = "A prompt without arguments";
+  simple.render = [](const std::map<std::string, std::string>&) {
+    json::array messages;
+    messages.emplace_back(message("user", textBlock("This is a simple prompt for testing.")));
+    return messages;
+  };
+  registry.addPrompt(std::move(simple));
+
+  Prompt with_arguments;
+  with_arguments.name = "test_prompt_with_arguments";
+  with_arguments.description = "A prompt with two required arguments";
+  with_arguments.arguments = {{"arg1", "First test argument", true},
+                              {"arg2", "Second test argument", true}};
+  with_arguments.render = [](const std::map<std::string, std::string>& arguments) {
+    json::array messages;
+    messages.emplace_back(
+        message("user", textBlock("Prompt with arguments: arg1='" + arguments.at("arg1") +
+                                  "', arg2='" + arguments.at("arg2") + "'")));
+    return messages;
+  };
+  registry.addPrompt(std::move(with_arguments));
+
+  Prompt embedded;
+  embedded.name = "test_prompt_with_embedded_resource";
+  embedded.description = "A prompt that embeds a resource";
+  embedded.arguments = {{"resourceUri", "URI of the resource to embed", true}};
+  embedded.render = [](const std::map<std::string, std::string>& arguments) {
+    json::array messages;
+    messages.emplace_back(message("user", resourceBlock(arguments.at("resourceUri"), "text/plain",
+                                                        "Embedded resource content for testing.")));
+    messages.emplace_back(
+        message("user", textBlock("Please process the embedded resource above.")));
+    return messages;
+  };
+  registry.addPrompt(std::move(embedded));
+
+  Prompt image;
+  image.name = "test_prompt_with_image";
+  image.description = "A prompt with an image";
+  image.render = [](const std::map<std::string, std::string>&) {
+    json::array messages;
+    messages.emplace_back(message("user", imageBlock()));
+    messages.emplace_back(message("user", textBlock("Please analyze the image above.")));
+    return messages;
+  };
+  registry.addPrompt(std::move(image));
+
+  registry.setCompleter(
+      [](const json::object&, const std::string&, const std::string&) { return json::array(); });
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  bool stdio = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--stdio") stdio = true;
+    if (arg == "--host" && i + 1 < argc) host = argv[++i];
+    if (arg == "--port" && i + 1 < argc) port = static_cast<std::uint16_t>(std::atoi(argv[++i]));
+  }
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mcp-fixture"));
+  if (const char* level = std::getenv("CAPSTAN_LOG_LEVEL")) {
+    spdlog::set_level(spdlog::level::from_str(level));
+  }
+
+  Registry registry;
+  addTools(registry);
+  addResources(registry);
+  addPrompts(registry);
+  ServerOptions options;
+  options.info.name = "capstan-mcp-conformance";
+  auto server = std::make_shared<McpServer>(std::move(registry), options);
+
+  asio::io_context io;
+  if (stdio) return runStdio(*server, io, std::cin, std::cout);
+
+  HttpOptions http_options;
+  http_options.sessions.key = sessionKeyFromEnvironment();
+  McpHttpAdapter adapter(io.get_executor(), server, http_options);
+  auto bound = adapter.start(host, port);
+  std::cout << "PORT=" << bound << std::endl;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    adapter.stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace capstan::mcp::fixture
+
+int main(int argc, char** argv) { return capstan::mcp::fixture::run(argc, argv); }
