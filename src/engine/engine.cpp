@@ -10,6 +10,7 @@
 #include "engine/binds.hpp"
 #include "engine/planner.hpp"
 #include "spec/lookup.hpp"
+#include "support/json_text.hpp"
 #include "support/metrics.hpp"
 #include "upstream/client.hpp"
 
@@ -162,7 +163,8 @@ struct Engine::Impl {
     return outcome;
   }
 
-  CallOutcome fromUpstream(const CompiledCall& plan, upstream::Result result) {
+  CallOutcome fromUpstream(const CompiledCall& plan, const boost::json::object& arguments,
+                           upstream::Result result) {
     CallOutcome outcome;
     if (!result.ok()) {
       outcome.kind = kindOfFailure(result.failure);
@@ -202,9 +204,14 @@ struct Engine::Impl {
       outcome.body = std::move(response.body);
       return outcome;
     }
-    // TODO(#5): non-identity mappings go through the shaping component once it lands.
-    outcome.kind = ErrorKind::kShaping;
-    outcome.message = "output mappings other than `$` are not supported yet";
+    auto shaped = plan.shaper.apply(document_value, &arguments);
+    if (!shaped) {
+      outcome.kind = ErrorKind::kShaping;
+      outcome.content_type.clear();
+      outcome.message = shaped.error().describe();
+      return outcome;
+    }
+    outcome.body = toJsonText(*shaped);
     return outcome;
   }
 };
@@ -279,7 +286,7 @@ asio::awaitable<CallOutcome> Engine::call(const ExposedOperation& operation,
   const auto started = std::chrono::steady_clock::now();
   impl.metrics.upstream_requests.fetch_add(1, std::memory_order_relaxed);
   upstream::Result result = co_await impl.transport->send(std::move(request), context.cancellation);
-  CallOutcome outcome = impl.fromUpstream(compiled, std::move(result));
+  CallOutcome outcome = impl.fromUpstream(compiled, validated.values, std::move(result));
   outcome.upstream_latency = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   if (!outcome.ok() && outcome.kind != ErrorKind::kUpstreamStatus) {

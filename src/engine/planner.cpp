@@ -198,13 +198,56 @@ void collectConsumedParameters(CompiledCall& compiled) {
   add(compiled.operation->input_parameters);
 }
 
-bool isIdentityOutput(const std::vector<spec::OutputParameter>& outputs) {
-  if (outputs.empty()) return true;
-  if (outputs.size() != 1) return false;
-  const spec::OutputParameter& output = outputs.front();
-  return !output.has_properties && output.items.empty() && !output.const_value && output.mapping &&
-         isIdentityPath(*output.mapping) &&
-         (output.type.empty() || output.type == "object" || output.type == "array");
+boost::json::value scalarValue(const spec::Scalar& scalar) {
+  switch (scalar.kind) {
+    case spec::ScalarKind::kNull:
+      return nullptr;
+    case spec::ScalarKind::kBoolean:
+      return scalar.text == "true";
+    case spec::ScalarKind::kInteger:
+    case spec::ScalarKind::kNumber: {
+      boost::system::error_code ec;
+      auto parsed = boost::json::parse(scalar.text, ec);
+      if (!ec && parsed.is_number()) return parsed;
+      return boost::json::value(scalar.text);
+    }
+    case spec::ScalarKind::kString:
+      return boost::json::value(scalar.text);
+  }
+  return nullptr;
+}
+
+shaping::OutputSpec toOutputSpec(const spec::OutputParameter& parameter) {
+  shaping::OutputSpec out;
+  out.name = parameter.name.value_or("");
+  out.type = parameter.type;
+  out.mapping = parameter.mapping;
+  // Exposed side: `value` is a static value, `const` a fixed one; both answer without a mapping.
+  if (parameter.const_value) {
+    out.value = scalarValue(*parameter.const_value);
+  } else if (parameter.value && !parameter.mapping) {
+    out.value = scalarValue(*parameter.value);
+  }
+  for (const auto& property : parameter.properties)
+    out.properties.push_back(toOutputSpec(property));
+  if (!parameter.items.empty()) {
+    out.items = std::make_shared<shaping::OutputSpec>(toOutputSpec(parameter.items.front()));
+  }
+  if (parameter.max_length && *parameter.max_length >= 0) {
+    out.max_length = static_cast<std::size_t>(*parameter.max_length);
+  }
+  return out;
+}
+
+void compileOutputs(CompiledCall& compiled, const std::vector<spec::OutputParameter>& outputs) {
+  std::vector<shaping::OutputSpec> specs;
+  for (const auto& output : outputs) specs.push_back(toOutputSpec(output));
+  auto shaper = shaping::compileShaper(specs);
+  if (!shaper) {
+    throw StartupError(compiled.adapter_namespace + ": " + shaper.error().describe());
+  }
+  compiled.shaper = std::move(*shaper);
+  compiled.identity_output = compiled.shaper.isIdentity();
 }
 
 // --- request building ---------------------------------------------------------------------
@@ -377,7 +420,6 @@ CompiledCall compileCall(const spec::Document& document, Surface surface,
   compiled.resource = target->resource;
   compiled.operation = target->operation;
   compiled.with = &with;
-  compiled.outputs = &outputs;
 
   auto override_it = upstream_overrides.find(compiled.consumes->namespace_);
   compiled.base_uri =
@@ -387,7 +429,7 @@ CompiledCall compileCall(const spec::Document& document, Surface surface,
   collectConsumedParameters(compiled);
   inferParameters(compiled, declared, exposed_path_placeholders);
   compileAuthentication(compiled, binds);
-  compiled.identity_output = isIdentityOutput(outputs);
+  compileOutputs(compiled, outputs);
   const std::string& raw_format = compiled.operation->output_raw_format;
   compiled.expects_json = raw_format.empty() || raw_format == "json";
   return compiled;

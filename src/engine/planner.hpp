@@ -11,6 +11,7 @@
 
 #include "engine/binds.hpp"
 #include "engine/parameter.hpp"
+#include "shaping/shaper.hpp"
 #include "spec/model.hpp"
 
 namespace capstan::engine {
@@ -35,14 +36,14 @@ struct CompiledCall {
   Headers auth_headers;
   std::vector<std::pair<std::string, std::string>> auth_query;
   // Output: identity mappings pass the upstream body through (DESIGN.md "Semantics" 6).
-  const std::vector<spec::OutputParameter>* outputs = nullptr;
+  shaping::Shaper shaper;
   bool identity_output = true;
   bool expects_json = true;
 };
 
-// Throws StartupError when `call` names no consumed operation, a placeholder matches several
-// caller parameters case-insensitively, a credential template names an unbound variable, or the
-// authentication scheme is not supported.
+// Throws StartupError when `call` names no consumed operation, the output mapping does not compile,
+// a placeholder matches several caller parameters case-insensitively, a credential template names
+// an unbound variable, or the authentication scheme is not supported.
 CompiledCall compileCall(const spec::Document& document, Surface surface,
                          const std::string& adapter_namespace, const std::string& call,
                          const spec::WithMap& with,
