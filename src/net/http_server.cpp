@@ -9,8 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <exception>
+#include <map>
 #include <mutex>
-#include <set>
 
 #include "support/metrics.hpp"
 
@@ -51,8 +51,29 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};
   std::uint16_t port = 0;
+  // Connections waiting for their next request; stop() closes these at once, while busy ones
+  // finish their current exchange first.
   std::mutex sockets_mutex;
-  std::set<beast::tcp_stream*> streams;
+  std::map<beast::tcp_stream*, bool> streams;  // stream -> busy
+
+  void setBusy(beast::tcp_stream* stream, bool busy) {
+    std::lock_guard lock(sockets_mutex);
+    streams[stream] = busy;
+  }
+
+  void closeIdle() {
+    std::lock_guard lock(sockets_mutex);
+    for (auto& [stream, busy] : streams) {
+      if (busy) continue;
+      asio::post(stream->get_executor(), [self = shared_from_this(), stream = stream] {
+        std::lock_guard inner(self->sockets_mutex);
+        auto found = self->streams.find(stream);
+        if (found == self->streams.end() || found->second) return;
+        boost::system::error_code ignored;
+        stream->socket().cancel(ignored);
+      });
+    }
+  }
 
   asio::awaitable<void> acceptLoop() {
     auto self = shared_from_this();
@@ -78,7 +99,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     beast::tcp_stream stream(std::move(socket));
     {
       std::lock_guard lock(sockets_mutex);
-      streams.insert(&stream);
+      streams.emplace(&stream, false);
     }
     RequestContext context;
     boost::system::error_code peer_ec;
@@ -113,6 +134,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         break;
       }
 
+      setBusy(&stream, true);
       auto started = std::chrono::steady_clock::now();
       Request request = parser.release();
       context.operation.clear();
@@ -136,6 +158,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
       Metrics::instance().recordRequest(label, context.operation, response.result_int(),
                                         std::chrono::steady_clock::now() - started);
       if (write_ec || !keep_alive) break;
+      setBusy(&stream, false);
     }
 
     boost::system::error_code ignored;
@@ -184,6 +207,7 @@ void HttpServer::stop() {
     boost::system::error_code ignored;
     state->acceptor.close(ignored);
   });
+  state_->closeIdle();
 }
 
 std::uint16_t HttpServer::port() const { return state_->port; }
