@@ -338,6 +338,7 @@ class Checker {
     const std::vector<PathPlaceholder> consumed = pathPlaceholders(ref.resource->path);
     const std::vector<std::string> consumed_names = consumedParameterNames(ref);
     std::set<std::string> bound;
+    bool unbound = false;
 
     for (const PathPlaceholder& placeholder : pathPlaceholders(resource.path)) {
       const std::string& name = placeholder.name;
@@ -376,8 +377,12 @@ class Checker {
                    " case-insensitively; rename it to one of them exactly";
       }
       context_.error(path_pos, path_pointer, message, "unbound-placeholder");
+      unbound = true;
     }
 
+    // An unbound exposed parameter usually is the feed the consumed placeholder lacks: one
+    // error is enough.
+    if (unbound) return;
     for (const PathPlaceholder& placeholder : consumed) {
       const std::string& name = placeholder.name;
       if (bound.count(name) != 0 || fedByWith(operation.with, name) ||
@@ -394,6 +399,18 @@ class Checker {
                          " or set it in `with`",
                      "unfed-placeholder");
     }
+  }
+
+  // The declared type of the consumed parameter a `with` key feeds; "string" when undeclared.
+  static std::string consumedType(const ConsumedOperationRef& ref, const std::string& name) {
+    for (const std::vector<InputParameter>* inputs :
+         {&ref.operation->input_parameters, &ref.resource->input_parameters,
+          &ref.consumes->input_parameters}) {
+      for (const InputParameter& input : *inputs) {
+        if (input.name == name && !input.type.empty()) return input.type;
+      }
+    }
+    return "string";
   }
 
   void checkMcp(const McpAdapter& adapter) {
@@ -420,12 +437,13 @@ class Checker {
   void reportInferredInputs(const McpAdapter& adapter, const McpTool& tool,
                             const ConsumedOperationRef& ref) {
     std::vector<std::string> from_with;
+    std::vector<std::string> with_types;
     for (const auto& [key, value] : tool.with) {
       std::optional<std::string> name = withReference(value, adapter.namespace_);
       if (!name || declares(tool.input_parameters, *name)) continue;
-      if (std::find(from_with.begin(), from_with.end(), *name) == from_with.end()) {
-        from_with.push_back(*name);
-      }
+      if (std::find(from_with.begin(), from_with.end(), *name) != from_with.end()) continue;
+      from_with.push_back(*name);
+      with_types.push_back(consumedType(ref, key));
     }
     std::vector<std::string> from_path;
     for (const PathPlaceholder& placeholder : pathPlaceholders(ref.resource->path)) {
@@ -438,7 +456,14 @@ class Checker {
     }
     if (from_with.empty() && from_path.empty()) return;
     std::string message = "inputSchema of tool " + tick(tool.name) + " is inferred:";
-    if (!from_with.empty()) message += " " + tickList(from_with) + " from `with` references";
+    if (!from_with.empty()) {
+      std::string described;
+      for (std::size_t i = 0; i < from_with.size(); ++i) {
+        if (i != 0) described += ", ";
+        described += tick(from_with[i]) + " (" + with_types[i] + ")";
+      }
+      message += " " + described + " from `with` references";
+    }
     if (!from_with.empty() && !from_path.empty()) message += ";";
     if (!from_path.empty()) {
       message += " " + tickList(from_path) + " (required string" +

@@ -28,6 +28,8 @@ constexpr int kMaxDepth = 48;
 constexpr int kMaxImportDepth = 8;
 // Aliases can make a small file expand into a huge tree; the duplicate-key walk stops here.
 constexpr long kMaxVisitedNodes = 2'000'000;
+constexpr long kMaxOutputParameters = 10'000;
+constexpr std::size_t kMaxBodyJson = 1 << 20;
 
 // A key an object accepts. `since` is the first alpha whose schema defines it; `extension` marks a
 // key capstan reads although the official schema forbids it there.
@@ -537,6 +539,7 @@ class DocumentBuilder {
   std::filesystem::path path_;
   std::filesystem::path dir_;
   Document document_;
+  long outputs_read_ = 0;
 };
 
 // Iterates a sequence field, calling `visit(item, pos, pointer)` for each element.
@@ -927,7 +930,7 @@ void appendJsonString(const std::string& text, std::string& out) {
 }
 
 void appendJson(const YAML::Node& node, std::string& out, int depth) {
-  if (depth > kMaxDepth) {
+  if (depth > kMaxDepth || out.size() > kMaxBodyJson) {
     out += "null";
     return;
   }
@@ -1072,6 +1075,13 @@ std::optional<OutputParameter> DocumentBuilder::readOutput(const YAML::Node& nod
                                                            bool is_property, int depth) {
   if (depth > kMaxDepth) {
     reader.error(at, pointer, "output parameters nest too deeply", "too-deep");
+    return std::nullopt;
+  }
+  // Aliased properties can expand exponentially; no real capability comes near this.
+  if (++outputs_read_ > kMaxOutputParameters) {
+    if (outputs_read_ == kMaxOutputParameters + 1) {
+      reader.error(at, pointer, "too many output parameters (aliases expanding?)", "too-large");
+    }
     return std::nullopt;
   }
   std::optional<Object> object = reader.object(
@@ -1498,8 +1508,14 @@ std::optional<ControlAdapter> DocumentBuilder::readControl(const Object& object,
 // yaml-cpp keeps every pair of a mapping, duplicates included, and lookups return the first: a
 // repeated key would silently lose its second value, so it is an error (YAML 1.2 §3.2.1.1).
 void checkDuplicateKeys(const YAML::Node& node, const std::string& pointer, const std::string& file,
-                        LoadContext& context, int depth, long& visited) {
+                        LoadContext& context, int depth, long& visited,
+                        std::set<std::pair<int, int>>& seen_containers) {
   if (depth > kMaxDepth * 4 || ++visited > kMaxVisitedNodes) return;
+  // An alias repeats the anchored node, which sits at one place in the text: visit it once.
+  if ((node.IsMap() || node.IsSequence()) &&
+      !seen_containers.emplace(node.Mark().line, node.Mark().column).second) {
+    return;
+  }
   auto pos = [&](const YAML::Node& n) {
     const YAML::Mark mark = n.Mark();
     return SourcePos{file, mark.line + 1, mark.column + 1};
@@ -1507,7 +1523,8 @@ void checkDuplicateKeys(const YAML::Node& node, const std::string& pointer, cons
   if (node.IsSequence()) {
     std::size_t index = 0;
     for (const YAML::Node& item : node) {
-      checkDuplicateKeys(item, child(pointer, index++), file, context, depth + 1, visited);
+      checkDuplicateKeys(item, child(pointer, index++), file, context, depth + 1, visited,
+                         seen_containers);
     }
     return;
   }
@@ -1525,7 +1542,7 @@ void checkDuplicateKeys(const YAML::Node& node, const std::string& pointer, cons
                         "); YAML requires unique keys and capstan would ignore this one",
                     "duplicate-key");
     }
-    checkDuplicateKeys(it->second, key_pointer, file, context, depth + 1, visited);
+    checkDuplicateKeys(it->second, key_pointer, file, context, depth + 1, visited, seen_containers);
   }
 }
 
@@ -1534,7 +1551,8 @@ LoadResult loadParsed(const YAML::Node& root, const std::filesystem::path& path,
   LoadContext context(options, diagnostics);
   const std::string file = path.string();
   long visited = 0;
-  checkDuplicateKeys(root, "", file, context, 0, visited);
+  std::set<std::pair<int, int>> seen_containers;
+  checkDuplicateKeys(root, "", file, context, 0, visited, seen_containers);
 
   FileReader reader(context, file, 2);
   DocumentBuilder builder(context, path, path.parent_path());
