@@ -1644,6 +1644,17 @@ LoadResult loadDocumentFromString(std::string_view text, const std::filesystem::
   return loadParsed(root, path, options, {});
 }
 
+std::optional<std::string> yamlFileAsJson(const std::filesystem::path& path) {
+  try {
+    const YAML::Node root = YAML::LoadFile(path.string());
+    std::string json;
+    appendJson(root, json, 0);
+    return json;
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
 LoadResult loadDocument(const std::filesystem::path& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -38,4 +38,9 @@ LoadResult loadDocument(const std::filesystem::path& path, const LoadOptions& op
 LoadResult loadDocumentFromString(std::string_view text, const std::filesystem::path& path,
                                   const LoadOptions& options = {});
 
+// The YAML file as JSON text, scalars typed the way the loader types them (YAML 1.2 core schema);
+// nullopt when it cannot be read or parsed. Lets tests hand capability files to JSON Schema
+// validators.
+std::optional<std::string> yamlFileAsJson(const std::filesystem::path& path);
+
 }  // namespace capstan::spec

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `capstan validate` end-to-end: exit codes 0/1/2, diagnostics form, summary line (issue #2).
+set -u
+capstan=$1
+source_dir=$2
+data=$source_dir/tests/unit/spec/data
+seed=$source_dir/capabilities/midjourney/image-generation-jobs.yaml
+failures=0
+
+check() {  # description expected_exit actual_exit
+  if [ "$2" != "$3" ]; then
+    echo "FAIL: $1: exit $3, expected $2"
+    failures=$((failures + 1))
+  else
+    echo "ok: $1"
+  fi
+}
+expect_line() {  # description pattern output
+  if ! grep -qE -- "$2" <<<"$3"; then
+    echo "FAIL: $1: no line matching /$2/ in:"
+    echo "$3"
+    failures=$((failures + 1))
+  else
+    echo "ok: $1"
+  fi
+}
+
+out=$("$capstan" validate "$seed"); code=$?
+check "seed validates" 0 $code
+expect_line "seed summary" '^1 file checked: 0 errors, 11 warnings$' "$out"
+expect_line "seed warning form" \
+  '^.*image-generation-jobs.yaml:98:13: warning: /capability/exposes/0/resources/1/path: path parameter `jobid` binds to placeholder `jobId`' "$out"
+
+out=$("$capstan" validate --strict "$seed"); code=$?
+check "seed fails --strict" 1 $code
+
+out=$("$capstan" validate "$data/valid-minimal.yaml" "$data/base-uri-trailing-slash.yaml"); code=$?
+check "one broken file among two" 1 $code
+expect_line "two-file summary" '^2 files checked: 1 error, 0 warnings$' "$out"
+expect_line "error form" 'base-uri-trailing-slash.yaml:6:14: error: /capability/consumes/0/baseUri: ' "$out"
+
+out=$("$capstan" validate "$data/yaml-syntax.yaml"); code=$?
+check "YAML syntax error" 1 $code
+
+CAPSTAN_TEST_PRESENT=1 "$capstan" validate "$data/env-missing-secret.yaml" >/dev/null; code=$?
+check "binds unchecked without --env" 0 $code
+out=$(CAPSTAN_TEST_PRESENT=1 "$capstan" validate --env "$data/env-missing-secret.yaml"); code=$?
+check "missing secret with --env" 1 $code
+expect_line "missing secret names the variable" 'environment variable `CAPSTAN_TEST_ABSENT` is not set' "$out"
+
+"$capstan" validate >/dev/null 2>&1; code=$?
+check "no file is a usage error" 2 $code
+"$capstan" validate --no-such-flag "$seed" >/dev/null 2>&1; code=$?
+check "unknown flag is a usage error" 2 $code
+"$capstan" validate /nonexistent/file.yaml >/dev/null 2>&1; code=$?
+check "missing file is a usage error" 2 $code
+
+if [ $failures -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all validate checks passed"
