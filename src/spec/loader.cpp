@@ -296,7 +296,8 @@ class FileReader {
     Object object{{}, pointer, at, std::move(what)};
     context_.rememberPos(at, pointer);
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // Copies: yaml-cpp iterators hand out temporaries, a reference to `it->first` dangles.
+      const YAML::Node key = it->first;
       if (!key.IsScalar()) {
         error(pos(key), pointer, "mapping keys must be strings, found " + describeNode(key),
               "wrong-type");
@@ -1532,7 +1533,7 @@ void checkDuplicateKeys(const YAML::Node& node, const std::string& pointer, cons
   std::map<std::string, SourcePos> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) continue;
-    const std::string& key = it->first.Scalar();
+    const std::string key = it->first.Scalar();
     const std::string key_pointer = child(pointer, key);
     auto [previous, inserted] = seen.emplace(key, pos(it->first));
     if (!inserted) {
