@@ -60,9 +60,16 @@ TEST(PathPlaceholders, IgnoresUnclosedAndEmptyBraces) {
   EXPECT_TRUE(pathPlaceholders("/plain/path").empty());
 }
 
+WithValue withValue(ScalarKind kind, const std::string& text) {
+  WithValue value;
+  value.kind = kind;
+  value.text = text;
+  return value;
+}
+
 TEST(WithReference, RecognisesAdapterPrefixes) {
   auto ref = [](const std::string& text) {
-    return withReference(WithValue{ScalarKind::kString, text, {}, ""}, "jobs-rest");
+    return withReference(withValue(ScalarKind::kString, text), "jobs-rest");
   };
   EXPECT_EQ(ref("rest.status"), "status");
   EXPECT_EQ(ref("tools.job_id"), "job_id");
@@ -71,7 +78,7 @@ TEST(WithReference, RecognisesAdapterPrefixes) {
   EXPECT_FALSE(ref("other.limit").has_value());
   EXPECT_FALSE(ref("{{rest.status}}").has_value());
   EXPECT_FALSE(ref("rest.a b").has_value());
-  EXPECT_FALSE(withReference(WithValue{ScalarKind::kInteger, "10", {}, ""}, "x").has_value());
+  EXPECT_FALSE(withReference(withValue(ScalarKind::kInteger, "10"), "x").has_value());
 }
 
 TEST(FormatDiagnostic, UsesCompilerForm) {
