@@ -417,7 +417,7 @@ class FileReader {
                  const std::set<std::string_view>& allowed) {
     if (allowed.count(value) != 0) return true;
     std::vector<std::string> names(allowed.begin(), allowed.end());
-    std::string message = backticked(value) + " is not a valid " + std::string(key) +
+    std::string message = backticked(value) + " is not a valid value for " + backticked(key) +
                           " (expected " + joinQuoted(names) + ")";
     if (std::string suggestion = detail::closestMatch(value, names); !suggestion.empty()) {
       message += "; did you mean " + backticked(suggestion) + "?";
@@ -1591,20 +1591,24 @@ std::string closestMatch(std::string_view word, const std::vector<std::string>& 
   std::size_t best_distance = std::max<std::size_t>(1, target.size() / 3) + 1;
   for (const std::string& candidate : candidates) {
     const std::string other = lower(candidate);
-    std::vector<std::size_t> row(other.size() + 1);
-    for (std::size_t j = 0; j <= other.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= target.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= other.size(); ++j) {
-        const std::size_t above = row[j];
-        row[j] = std::min(
-            {row[j] + 1, row[j - 1] + 1, diagonal + (target[i - 1] == other[j - 1] ? 0 : 1)});
-        diagonal = above;
+    // Optimal string alignment distance: a swap of two neighbours (`GTE`) costs one edit.
+    const std::size_t n = target.size();
+    const std::size_t m = other.size();
+    std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+    for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= n; ++i) {
+      for (std::size_t j = 1; j <= m; ++j) {
+        const std::size_t cost = target[i - 1] == other[j - 1] ? 0 : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && target[i - 1] == other[j - 2] && target[i - 2] == other[j - 1]) {
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
     }
-    if (row[other.size()] < best_distance) {
-      best_distance = row[other.size()];
+    const std::size_t distance = d[n][m];
+    if (distance < best_distance) {
+      best_distance = distance;
       best = candidate;
     }
   }

@@ -25,6 +25,7 @@ const capstanOnlyErrors = {
   'unfed-placeholder.yaml': 'consumed path placeholder fed by nothing',
   'unknown-with-parameter.yaml': '`with` names a parameter the operation does not have',
   'import-unknown-namespace.yaml': 'the imported file lacks the namespace',
+  'duplicate-names.yaml': 'duplicate operation names, routes and tool names',
 };
 // Files capstan accepts under --strict although the schema rejects them.
 const schemaOnlyErrors = {

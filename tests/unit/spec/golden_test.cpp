@@ -69,7 +69,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "placeholder-case", "unknown-with-parameter", "env-missing-secret",
                     "unknown-key", "inferred-inputs", "object-without-properties",
                     "strict-object-without-properties", "strict-extension-key", "unsupported",
-                    "unfed-placeholder", "import-unknown-namespace"),
+                    "unfed-placeholder", "import-unknown-namespace", "duplicate-names",
+                    "invalid-enum", "strict-wrong-scalar", "alpha1-newer-keys", "stdio-port",
+                    "valid-body-template"),
     testName);
 
 }  // namespace
