@@ -54,6 +54,7 @@ class Checker {
     checkConsumes();
     for (const RestAdapter& adapter : document_.capability.rest) checkRest(adapter);
     for (const McpAdapter& adapter : document_.capability.mcp) checkMcp(adapter);
+    checkBindReferences();
     if (context_.options().env_lookup) checkBinds();
   }
 
@@ -472,6 +473,76 @@ class Checker {
     }
     message += " (declare them in inputParameters to describe them)";
     context_.warning(tool.pos, tool.pointer, message, "inferred-inputs");
+  }
+
+  // `{{<bind-namespace>.<VARIABLE>}}` must name a key of that bind: a typo would otherwise
+  // render an empty credential at request time (DESIGN.md item 3).
+  void checkTemplate(std::string_view text, const SourcePos& pos, const std::string& pointer) {
+    for (const std::string& variable : mustacheVariables(text)) {
+      const std::size_t dot = variable.find('.');
+      if (dot == std::string::npos) continue;
+      const std::string ns = variable.substr(0, dot);
+      const std::string key = variable.substr(dot + 1);
+      for (const Bind& bind : document_.binds) {
+        if (bind.namespace_ != ns) continue;
+        std::vector<std::string> keys;
+        for (const auto& entry : bind.keys) keys.push_back(entry.first);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) break;
+        std::string message =
+            tick("{{" + variable + "}}") + ": bind " + tick(ns) + " has no variable " + tick(key);
+        if (!keys.empty()) message += " (it has " + tickList(keys) + ")";
+        if (std::string suggestion = closestMatch(key, keys); !suggestion.empty()) {
+          message += "; did you mean " + tick(suggestion) + "?";
+        }
+        context_.error(pos, pointer, message, "unknown-bind-variable");
+        break;
+      }
+    }
+  }
+
+  void checkAuthTemplates(const std::optional<Authentication>& auth) {
+    if (!auth) return;
+    const std::pair<const char*, const std::string*> fields[] = {{"token", &auth->token},
+                                                                 {"key", &auth->key},
+                                                                 {"value", &auth->value},
+                                                                 {"username", &auth->username},
+                                                                 {"password", &auth->password}};
+    for (const auto& [name, text] : fields) {
+      const std::string pointer = auth->pointer + "/" + name;
+      checkTemplate(*text, fieldPos(auth->pos, pointer), pointer);
+    }
+  }
+
+  void checkInputTemplates(const std::vector<InputParameter>& inputs) {
+    for (const InputParameter& input : inputs) {
+      if (input.value) checkTemplate(input.value->text, input.value->pos, input.value->pointer);
+    }
+  }
+
+  void checkBindReferences() {
+    for (const std::vector<ConsumedHttp>* list :
+         {&document_.capability.consumes, &document_.shared_consumes}) {
+      for (const ConsumedHttp& consumes : *list) {
+        checkAuthTemplates(consumes.authentication);
+        checkInputTemplates(consumes.input_parameters);
+        for (const Resource& resource : consumes.resources) {
+          checkInputTemplates(resource.input_parameters);
+          for (const Operation& operation : resource.operations) {
+            checkInputTemplates(operation.input_parameters);
+            if (operation.body) {
+              checkTemplate(operation.body->data_json, operation.body->pos,
+                            operation.body->pointer);
+            }
+          }
+        }
+      }
+    }
+    for (const RestAdapter& adapter : document_.capability.rest) {
+      checkAuthTemplates(adapter.authentication);
+    }
+    for (const McpAdapter& adapter : document_.capability.mcp) {
+      checkAuthTemplates(adapter.authentication);
+    }
   }
 
   void checkBinds() {

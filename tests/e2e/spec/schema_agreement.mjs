@@ -26,6 +26,7 @@ const capstanOnlyErrors = {
   'unknown-with-parameter.yaml': '`with` names a parameter the operation does not have',
   'import-unknown-namespace.yaml': 'the imported file lacks the namespace',
   'duplicate-names.yaml': 'duplicate operation names, routes and tool names',
+  'unknown-bind-variable.yaml': 'a template names a variable its bind does not declare',
 };
 // Files capstan accepts under --strict although the schema rejects them.
 const schemaOnlyErrors = {
