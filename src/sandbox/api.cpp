@@ -24,12 +24,6 @@ constexpr std::size_t kImageCacheCapacity = 64;
 constexpr std::size_t kEchoedIdLimit = 200;
 constexpr int kGalleryJobs = 60;
 
-std::string lowerAscii(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 ApiResponse jsonResponse(int status, const boost::json::value& body) {
   ApiResponse response;
   response.status = status;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cctype>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,13 @@
 #include "sandbox/clock.hpp"
 
 namespace capstan::sandbox {
+
+// ASCII lower-casing for header names, schemes and prompt matching (never locale-dependent).
+inline std::string lowerAscii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 enum class JobStatus { kPending, kInProgress, kCompleted, kFailed, kCancelled };
 enum class JobType { kImagine, kUpscale, kVariation, kDescribe, kBlend };

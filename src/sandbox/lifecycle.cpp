@@ -12,12 +12,6 @@ namespace {
 constexpr std::array<std::string_view, 5> kBannedWords = {"nsfw", "gore", "banned", "forbidden",
                                                           "explicit"};
 
-std::string lowerAscii(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool isWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 
 bool containsWord(const std::string& haystack, std::string_view word) {

@@ -71,7 +71,7 @@ class Shaper {
   friend Result<Shaper> compileShaper(const std::vector<OutputSpec>& outputs);
 
   std::shared_ptr<const std::vector<detail::CompiledOutput>> outputs_;
-  bool keyed_ = false;  // named outputs: the response is an object keyed by name
+  bool keyed_ = false;    // named outputs: the response is an object keyed by name
   bool identity_ = true;  // a default-constructed Shaper has no outputs
   std::vector<std::string> dot_root_parameters_;
 };

@@ -221,9 +221,11 @@ TEST(Loader, DeeplyNestedInputDoesNotCrash) {
 TEST(Loader, AliasesDoNotExplode) {
   std::string text = "naftiko: 1.0.0-alpha2\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 9; ++i) {
-    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-    for (int j = 0; j < 10; ++j) text += std::string(j ? ", " : "") + "*a" + std::to_string(i - 1);
-    text += "]\n";
+    const std::string name = std::to_string(i);
+    const std::string previous = std::to_string(i - 1);
+    text.append("a").append(name).append(": &a").append(name).append(" [");
+    for (int j = 0; j < 10; ++j) text.append(j ? ", *a" : "*a").append(previous);
+    text.append("]\n");
   }
   const LoadResult result = loadText(text);
   EXPECT_FALSE(result.ok());
