@@ -12,6 +12,7 @@
 #include "spec/lookup.hpp"
 #include "support/json_text.hpp"
 #include "support/metrics.hpp"
+#include "template/template.hpp"
 #include "upstream/client.hpp"
 
 namespace capstan::engine {
@@ -247,6 +248,17 @@ const ExposedOperation* Engine::findTool(const std::string& adapter_namespace,
 }
 
 const EngineMetrics& Engine::metrics() const { return impl_->metrics; }
+
+std::optional<std::string> Engine::renderWithBinds(const std::string& text) const {
+  auto rendered =
+      tmpl::render(text, [this](std::string_view name) { return impl_->binds.find(name); });
+  if (!rendered.complete()) return std::nullopt;
+  return std::move(rendered.text);
+}
+
+std::string Engine::redactSecrets(std::string text) const {
+  return redact(std::move(text), impl_->secrets);
+}
 
 asio::awaitable<CallOutcome> Engine::call(const ExposedOperation& operation,
                                           const boost::json::object& arguments,

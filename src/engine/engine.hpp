@@ -129,6 +129,13 @@ class Engine {
 
   const EngineMetrics& metrics() const;
 
+  // Renders `text` (`{{env.KEY}}`, `{{KEY}}`) against the binds; nullopt when a variable is not
+  // bound. Adapters use it for their inbound credentials.
+  std::optional<std::string> renderWithBinds(const std::string& text) const;
+
+  // Replaces every bound secret value in `text` with "***".
+  std::string redactSecrets(std::string text) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
