@@ -316,6 +316,7 @@ int runServe(const ServeArgs& args) {
       if (adapter.transport == "stdio") continue;
       auto server = mcp::makeCapabilityServer(*runtime.engine, document, adapter);
       mcp::HttpOptions http_options;
+      http_options.metrics_label = "mcp:" + adapter.namespace_;
       http_options.auth = mcp::inboundAuthFor(
           adapter, [&options](std::string_view name) -> std::optional<std::string> {
             std::string key(name);

@@ -275,11 +275,33 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
                            "Parse error: " + parse_error.message());
     }
 
+    if (body.is_object()) context.operation = operationLabel(body.get_object());
+
     auto session_header = request["Mcp-Session-Id"];
     if (body.is_object() && session_header.empty() && isModernRequest(request, body.get_object())) {
       co_return co_await handleModern(request, body.get_object(), accept, context);
     }
     co_return co_await handleLegacy(request, body, accept, context);
+  }
+
+  // The metric label of a message: the tool for a call of a known tool, else the method when the
+  // server knows it. Names a client made up stay out of the labels (bounded cardinality).
+  std::string operationLabel(const json::object& message) const {
+    const auto* method = message.if_contains("method");
+    if (method == nullptr || !method->is_string()) return {};
+    std::string_view name = method->get_string();
+    if (name == "tools/call") {
+      const auto* params = message.if_contains("params");
+      const auto* tool =
+          params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
+      if (tool && tool->is_string() && server->registry().findTool(tool->get_string())) {
+        return std::string(tool->get_string());
+      }
+    }
+    if (server->knowsMethod(name, Era::kLegacy) || server->knowsMethod(name, Era::kModern)) {
+      return std::string(name);
+    }
+    return "unknown";
   }
 
   static bool isModernRequest(const net::Request& request, const json::object& message) {
@@ -557,7 +579,7 @@ std::uint16_t McpHttpAdapter::start(std::string_view host, std::uint16_t port) {
       [impl](net::Request& request, net::RequestContext& context) {
         return impl->handle(request, context);
       },
-      impl_->options.limits);
+      impl_->options.limits, impl_->options.metrics_label);
   return impl_->http->listen(host, port);
 }
 

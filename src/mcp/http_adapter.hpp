@@ -34,6 +34,8 @@ struct HttpOptions {
   std::optional<InboundAuth> auth;
   SessionOptions sessions;
   net::ServerLimits limits;
+  // Names this adapter in the process metrics ("mcp:<namespace>").
+  std::string metrics_label = "mcp";
 };
 
 class McpHttpAdapter {

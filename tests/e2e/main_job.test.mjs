@@ -47,7 +47,9 @@ async function waitFor(predicate, what, timeoutMs = 600_000) {
 }
 
 function capstanPid() {
-  // The README command is `setup && capstan serve ...`: capstan is bash's child.
+  // The README command is `setup && capstan serve ...`: bash either execs capstan as its last
+  // command (then they share a pid) or runs it as its child.
+  if (readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === 'capstan') return child.pid;
   const out = execFileSync('pgrep', ['-P', String(child.pid), '-x', 'capstan']).toString().trim();
   return Number(out.split('\n')[0]);
 }
