@@ -4,3 +4,10 @@ add_executable(capstan_mcp_conformance_server
 target_link_libraries(capstan_mcp_conformance_server PRIVATE capstan_mcp capstan_warnings)
 set_target_properties(capstan_mcp_conformance_server PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
+
+# Transport rules (status codes, headers, sessions, batches by revision, 2026-07-28 headers, stdio
+# framing) against the fixture server.
+add_test(NAME e2e.mcp.transport
+  COMMAND node ${CMAKE_CURRENT_LIST_DIR}/mcp/transport_test.mjs
+          $<TARGET_FILE:capstan_mcp_conformance_server>)
+set_tests_properties(e2e.mcp.transport PROPERTIES LABELS e2e TIMEOUT 120)
