@@ -34,6 +34,8 @@ fi
 if [[ ! -d tests/e2e/node_modules/@modelcontextprotocol/sdk ]] || [[ ! -d tests/e2e/node_modules/ajv ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# MCP conformance suite (issue #6, test e2e.mcp.conformance): warm npx's cache with Node 22 and the pinned suite.
+npx -y -p node@22 -p @modelcontextprotocol/conformance@0.1.16 -- conformance list --server >/dev/null 2>&1 || true
 
 if [[ "${CAPSTAN_SETUP_NO_BUILD:-}" != 1 ]]; then
   preset="${CAPSTAN_PRESET:-release}"

@@ -4,9 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <charconv>
+#include <mutex>
+#include <unordered_map>
 
 #include "support/json_text.hpp"
 
@@ -125,6 +136,105 @@ std::string decodeHeaderValue(std::string_view value) {
   return out;
 }
 
+// How long one SSE response of a resumable stream stays open waiting for something to deliver
+// before it closes with `retry:` and lets the client poll again (MCP 2025-11-25, SSE polling).
+constexpr std::chrono::seconds kPollWindow{25};
+// What the client is told to wait before reconnecting with Last-Event-ID.
+constexpr int kRetryMilliseconds = 100;
+// Resumable streams nobody came back for are dropped after this long.
+constexpr std::chrono::minutes kStreamLifetime{10};
+
+// The events of one POST whose SSE stream outlives its HTTP response: a tool call that asks the
+// client something (sampling, elicitation) while it runs. The POST answers with everything up to
+// that request and closes; the client answers the request in a new POST and fetches the rest
+// with GET + Last-Event-ID (MCP 2025-11-25, transports: resumability and redelivery). Event ids
+// are "<stream>:<n>", so they name the stream they belong to. All state is touched on `strand`.
+struct ResumableStream {
+  explicit ResumableStream(const asio::any_io_executor& executor)
+      : strand(asio::make_strand(executor)) {}
+
+  asio::strand<asio::any_io_executor> strand;
+  std::string id;
+  std::string session_id;
+  std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
+  std::vector<json::value> events;  // event n (from 1) is events[n - 1]
+  std::size_t last_client_request = 0;
+  bool done = false;
+  bool responded = false;  // done, and the last event is the response
+  std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+};
+
+struct StreamSlice {
+  std::vector<json::value> events;
+  std::size_t first = 1;  // the event number of events[0]
+  bool done = false;
+  bool responded = false;
+  bool asked_client = false;
+};
+
+// Appends `message` (when set) and wakes whoever waits for the stream; `finished` marks the
+// handler's end, `message` then being its response. Safe from any thread.
+void pushStreamEvent(const std::shared_ptr<ResumableStream>& stream,
+                     std::optional<json::object> message, bool finished) {
+  asio::post(stream->strand, [stream, message = std::move(message), finished]() mutable {
+    if (message) {
+      bool request = message->contains("method") && message->contains("id");
+      stream->events.emplace_back(std::move(*message));
+      if (request) stream->last_client_request = stream->events.size();
+    }
+    if (finished) {
+      stream->done = true;
+      stream->responded = message.has_value();
+    }
+    for (auto& waiter : stream->waiters) waiter->cancel();
+    stream->waiters.clear();
+  });
+}
+
+// Runs on the stream's strand: waits until the handler finished or asked the client something
+// after event `after`, or until `deadline`, then returns the events after `after`.
+asio::awaitable<StreamSlice> collectStream(std::shared_ptr<ResumableStream> stream,
+                                           std::size_t after,
+                                           std::chrono::steady_clock::time_point deadline) {
+  while (!stream->done && stream->last_client_request <= after &&
+         std::chrono::steady_clock::now() < deadline) {
+    auto timer = std::make_shared<asio::steady_timer>(stream->strand, deadline);
+    stream->waiters.push_back(timer);
+    co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  StreamSlice slice;
+  slice.first = after + 1;
+  slice.done = stream->done;
+  slice.responded = stream->responded;
+  slice.asked_client = stream->last_client_request > 0;
+  for (std::size_t i = after; i < stream->events.size(); ++i) {
+    slice.events.push_back(stream->events[i]);
+  }
+  co_return slice;
+}
+
+// An SSE body for `slice`: a priming event carrying the position (so that the client can resume
+// even when nothing new came), the events with their ids, and `retry:` when the stream closes
+// before the response.
+std::string resumableBody(const ResumableStream& stream, const StreamSlice& slice) {
+  std::string body = "id: " + stream.id + ":" + std::to_string(slice.first - 1) + "\n";
+  if (!slice.done) body += "retry: " + std::to_string(kRetryMilliseconds) + "\n";
+  body += "data: \n\n";
+  for (std::size_t i = 0; i < slice.events.size(); ++i) {
+    body += "id: " + stream.id + ":" + std::to_string(slice.first + i) + "\nevent: message\ndata: ";
+    capstan::appendJsonText(body, slice.events[i]);
+    body += "\n\n";
+  }
+  return body;
+}
+
+net::Response sseResponse(std::string body) {
+  auto response = net::makeResponse(http::status::ok, std::move(body), "text/event-stream");
+  response.set(http::field::cache_control, "no-cache");
+  response.set("X-Accel-Buffering", "no");
+  return response;
+}
+
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -146,6 +256,45 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
   SessionStore sessions;
   std::unique_ptr<net::HttpServer> http;
   bool loopback_only = true;
+
+  std::mutex streams_mutex;
+  std::unordered_map<std::string, std::shared_ptr<ResumableStream>> streams;
+  std::atomic<std::uint64_t> next_stream{1};
+
+  void registerStream(const std::shared_ptr<ResumableStream>& stream) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(streams_mutex);
+    std::erase_if(streams, [now](const auto& entry) {
+      return now - entry.second->created > kStreamLifetime;
+    });
+    streams[stream->id] = stream;
+  }
+
+  void dropStream(const std::string& id) {
+    std::lock_guard lock(streams_mutex);
+    streams.erase(id);
+  }
+
+  void dropStreamsOf(std::string_view session_id) {
+    std::lock_guard lock(streams_mutex);
+    std::erase_if(streams, [session_id](const auto& entry) {
+      return entry.second->session_id == session_id;
+    });
+  }
+
+  // The stream a Last-Event-ID ("<stream>:<n>") resumes, when it belongs to `session_id`.
+  std::shared_ptr<ResumableStream> findStream(std::string_view last_event_id,
+                                              std::string_view session_id, std::size_t& after) {
+    auto colon = last_event_id.rfind(':');
+    if (colon == std::string_view::npos) return nullptr;
+    auto digits = last_event_id.substr(colon + 1);
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), after);
+    if (error != std::errc() || end != digits.data() + digits.size()) return nullptr;
+    std::lock_guard lock(streams_mutex);
+    auto found = streams.find(std::string(last_event_id.substr(0, colon)));
+    if (found == streams.end() || found->second->session_id != session_id) return nullptr;
+    return found->second;
+  }
 
   // MCP transports, security warning: validate Origin (403 when present and foreign) and guard
   // against DNS rebinding by checking Host when serving loopback only.
@@ -230,11 +379,7 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
         response = handleDelete(request);
         break;
       case http::verb::get:
-        // No standalone server-to-client stream: capstan has nothing unsolicited to say, and
-        // 405 is the answer clients expect for that (MCP transports: GET).
-        response = rpcFailure(http::status::method_not_allowed, ErrorCode::kServerError,
-                              "Method Not Allowed: no server-initiated stream");
-        response.set(http::field::allow, "POST, DELETE");
+        response = co_await handleGet(request);
         break;
       default:
         response = rpcFailure(http::status::method_not_allowed, ErrorCode::kServerError,
@@ -242,6 +387,36 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
         response.set(http::field::allow, "GET, POST, DELETE");
         break;
     }
+    co_return response;
+  }
+
+  // GET either resumes a stream (Last-Event-ID) or is refused: capstan has nothing unsolicited
+  // to say, and 405 is the answer clients expect for that (MCP transports: listening for
+  // messages from the server).
+  asio::awaitable<net::Response> handleGet(const net::Request& request) {
+    auto last_event_id = request["Last-Event-ID"];
+    auto session_header = request["Mcp-Session-Id"];
+    std::shared_ptr<ResumableStream> stream;
+    std::size_t after = 0;
+    if (!last_event_id.empty() && !session_header.empty()) {
+      if (!sessions.find(session_header)) {
+        co_return rpcFailure(http::status::not_found, ErrorCode::kServerError, "Session not found");
+      }
+      stream = findStream(last_event_id, session_header, after);
+    }
+    if (!stream) {
+      auto response = rpcFailure(http::status::method_not_allowed, ErrorCode::kServerError,
+                                 "Method Not Allowed: no server-initiated stream");
+      response.set(http::field::allow, "POST, DELETE");
+      co_return response;
+    }
+    auto slice = co_await asio::co_spawn(
+        stream->strand,
+        collectStream(stream, after, std::chrono::steady_clock::now() + kPollWindow),
+        asio::use_awaitable);
+    if (slice.done) dropStream(stream->id);
+    auto response = sseResponse(resumableBody(*stream, slice));
+    response.set("Mcp-Session-Id", session_header);
     co_return response;
   }
 
@@ -254,6 +429,7 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     if (!sessions.remove(id)) {
       return rpcFailure(http::status::not_found, ErrorCode::kServerError, "Session not found");
     }
+    dropStreamsOf(id);
     return emptyResponse(http::status::ok);
   }
 
@@ -445,7 +621,77 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
       case MessageKind::kRequest:
         break;
     }
+    if (needsResumableStream(message, exchange, accept)) {
+      co_return co_await respondResumable(message, std::move(exchange), accept, context);
+    }
     co_return co_await respond(message, exchange, accept, context, session->id());
+  }
+
+  // Server-to-client requests need the client to read them while the call is still running.
+  // Without a streaming response body, capstan closes the POST stream after the request and
+  // delivers the rest on the resumed stream, which only 2025-11-25 clients do (SSE polling).
+  bool needsResumableStream(const json::object& message, const Exchange& exchange,
+                            Acceptable accept) const {
+    if (!accept.sse || !exchange.session ||
+        !versionAtLeast(exchange.protocol_version, "2025-11-25"))
+      return false;
+    if (message.at("method") != "tools/call") return false;
+    const Tool* tool = server->registry().findTool(stringAt(paramsOf(message), "name"));
+    return tool != nullptr && tool->requests_client;
+  }
+
+  asio::awaitable<net::Response> respondResumable(const json::object& message, Exchange exchange,
+                                                  Acceptable accept, net::RequestContext& context) {
+    auto stream = std::make_shared<ResumableStream>(executor);
+    stream->id = "s" + std::to_string(next_stream.fetch_add(1));
+    stream->session_id = exchange.session->id();
+    registerStream(stream);
+
+    struct Call {
+      json::object message;
+      Exchange exchange;
+    };
+    auto call = std::make_shared<Call>(Call{message, std::move(exchange)});
+    call->exchange.send = [stream](json::object note) {
+      pushStreamEvent(stream, std::move(note), false);
+    };
+    call->exchange.client_requests = true;
+    // The call runs on its own: it may outlive this POST, whose answer ends at the first
+    // server-to-client request.
+    asio::co_spawn(
+        executor,
+        [server = server, call, stream]() -> asio::awaitable<void> {
+          std::optional<json::object> reply;
+          try {
+            reply = co_await server->handle(call->message, call->exchange);
+          } catch (const std::exception& failure) {
+            reply = makeError(call->message.at("id"), ErrorCode::kInternalError, failure.what());
+          }
+          pushStreamEvent(stream, std::move(reply), true);
+        },
+        asio::detached);
+
+    auto slice = co_await asio::co_spawn(
+        stream->strand, collectStream(stream, 0, std::chrono::steady_clock::now() + kPollWindow),
+        asio::use_awaitable);
+    net::Response response;
+    if (slice.done) dropStream(stream->id);
+    if (slice.done && !slice.asked_client) {
+      // Nothing needed the client after all: frame it like any other call.
+      json::value outcome(nullptr);
+      auto& events = slice.events;
+      if (slice.responded && !events.empty()) {
+        outcome = std::move(events.back());
+        events.pop_back();
+      }
+      response = finish(events, outcome, accept, nullptr);
+    } else {
+      response = sseResponse(resumableBody(*stream, slice));
+    }
+    response.set("Mcp-Session-Id", stream->session_id);
+    spdlog::debug("mcp request {}: tools/call on resumable stream {}", context.request_id,
+                  stream->id);
+    co_return response;
   }
 
   asio::awaitable<net::Response> initialize(const json::object& message,

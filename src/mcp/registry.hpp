@@ -75,6 +75,10 @@ struct Tool {
   // When false, arguments go to the handler as sent; when true (default), McpServer first checks
   // and coerces them against the simple subset of `input_schema` (type, required, enum).
   bool validate_arguments = true;
+  // Set when the handler calls ToolCallContext::requestClient (sampling, elicitation). The HTTP
+  // transport then serves the call on a resumable SSE stream (MCP 2025-11-25, SSE polling), so
+  // that the client sees the request before the tool finishes.
+  bool requests_client = false;
   ToolHandler handler;
 };
 

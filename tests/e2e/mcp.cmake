@@ -11,3 +11,10 @@ add_test(NAME e2e.mcp.transport
   COMMAND node ${CMAKE_CURRENT_LIST_DIR}/mcp/transport_test.mjs
           $<TARGET_FILE:capstan_mcp_conformance_server>)
 set_tests_properties(e2e.mcp.transport PROPERTIES LABELS e2e TIMEOUT 120)
+
+# The official conformance suite (@modelcontextprotocol/conformance 0.1.16, active scenarios)
+# against the fixture server; needs Node 22, which npx fetches (scripts/setup.sh warms the cache).
+add_test(NAME e2e.mcp.conformance
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/mcp_conformance/run_conformance.sh
+          $<TARGET_FILE:capstan_mcp_conformance_server> ${CMAKE_CURRENT_BINARY_DIR}/mcp-conformance)
+set_tests_properties(e2e.mcp.conformance PROPERTIES LABELS e2e TIMEOUT 300)

@@ -59,8 +59,9 @@ async function post(body, headers = {}, path = '/mcp') {
   if (type.startsWith('text/event-stream')) {
     json = text
       .split('\n\n')
-      .filter((event) => event.includes('data: '))
-      .map((event) => JSON.parse(event.split('\n').find((line) => line.startsWith('data: ')).slice(6)));
+      .map((event) => event.split('\n').find((line) => line.startsWith('data: '))?.slice(6))
+      .filter((data) => data)
+      .map((data) => JSON.parse(data));
   }
   return { status: response.status, headers: response.headers, text, json, type };
 }
@@ -269,6 +270,54 @@ async function modernChecks() {
   check('Base64-encoded Mcp-Name is decoded', base64Name.status === 200 && base64Name.json?.result?.content !== undefined, base64Name.text);
 }
 
+function sseEvents(text) {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim().length > 0)
+    .map((block) => {
+      const event = { data: '' };
+      for (const line of block.split('\n')) {
+        const colon = line.indexOf(':');
+        const field = line.slice(0, colon);
+        const value = line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'data') event.data += value;
+        else event[field] = value;
+      }
+      return event;
+    });
+}
+
+async function resumableStreamCheck() {
+  // MCP 2025-11-25, SSE polling: a call that asks the client something answers its POST with the
+  // request (after a priming event with an id, and `retry:`), takes the client's answer as a
+  // separate POST (202), and delivers the result on GET + Last-Event-ID.
+  const init = await post({ ...initializeBody(), params: { ...initializeBody().params, capabilities: { sampling: {} } } });
+  const session = init.headers.get('mcp-session-id');
+  const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+  const call = await post({ jsonrpc: '2.0', id: 60, method: 'tools/call', params: { name: 'test_sampling', arguments: { prompt: 'ping?' } } }, headers);
+  const events = sseEvents(call.text);
+  check('resumable: the POST answers SSE', call.status === 200 && call.type.startsWith('text/event-stream'), call.type);
+  check('resumable: a priming event with an id and no data comes first', events[0]?.id !== undefined && events[0].data === '', events[0]);
+  check('resumable: the stream says when to reconnect', events.some((event) => /^\d+$/.test(event.retry ?? '')), call.text);
+  const request = events.map((event) => (event.data ? JSON.parse(event.data) : undefined)).find((message) => message?.method === 'sampling/createMessage');
+  check('resumable: the POST stream carries sampling/createMessage', request !== undefined && request.id !== undefined, call.text);
+  check('resumable: the POST stream ends before the response', !events.some((event) => event.data && JSON.parse(event.data).id === 60), call.text);
+  check('resumable: every event has an id', events.every((event) => event.id !== undefined), call.text);
+  const answer = await post({ jsonrpc: '2.0', id: request?.id, result: { role: 'assistant', content: { type: 'text', text: 'pong' }, model: 'test-model', stopReason: 'endTurn' } }, headers);
+  check('resumable: the client answer is 202', answer.status === 202, answer.status);
+  const resumed = await fetch(`${base}/mcp`, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': events.at(-1)?.id ?? '' } });
+  const resumedText = await resumed.text();
+  const resumedMessages = sseEvents(resumedText).filter((event) => event.data).map((event) => JSON.parse(event.data));
+  const result = resumedMessages.find((message) => message.id === 60);
+  check('resumable: GET with Last-Event-ID delivers the result', resumed.status === 200 && /pong/.test(result?.result?.content?.[0]?.text ?? ''), resumedText);
+  const unknown = await fetch(`${base}/mcp`, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': 'nope:3' } });
+  check('resumable: GET with an unknown Last-Event-ID is 405', unknown.status === 405, unknown.status);
+  const older = await openSession('2025-06-18');
+  const oldCall = await post({ jsonrpc: '2.0', id: 61, method: 'tools/call', params: { name: 'test_sampling', arguments: { prompt: 'ping?' } } }, { 'mcp-session-id': older, 'mcp-protocol-version': '2025-06-18' });
+  check('resumable: before 2025-11-25 a sampling tool reports an error result instead', oldCall.status === 200 && oldCall.json?.result?.isError === true, oldCall.text);
+}
+
 async function sharedKeyCheck() {
   // Any instance holding the same key accepts a session minted by another one.
   const key = 'transport-test-shared-key';
@@ -326,6 +375,7 @@ try {
   base = `http://127.0.0.1:${port}`;
   await legacyChecks();
   await modernChecks();
+  await resumableStreamCheck();
   await sharedKeyCheck();
   await stdioCheck();
 } catch (error) {

@@ -85,6 +85,13 @@ Tool simpleTool(std::string name, std::string description, ToolHandler handler) 
   return tool;
 }
 
+// A tool whose handler asks the client something while it runs.
+Tool askingTool(std::string name, std::string description, ToolHandler handler) {
+  Tool tool = simpleTool(std::move(name), std::move(description), std::move(handler));
+  tool.requests_client = true;
+  return tool;
+}
+
 asio::awaitable<ToolResult> elicit(ToolCallContext& context, json::object params,
                                    std::string_view prefix) {
   if (!context.clientCapabilities().contains("elicitation")) {
@@ -187,6 +194,7 @@ void addTools(Registry& registry) {
         }
         co_return ToolResult::text(std::move(text));
       });
+  sampling.requests_client = true;
   sampling.input_schema = parseObject(
       R"({"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send"}},"required":["prompt"]})");
   registry.addTool(std::move(sampling));
@@ -199,11 +207,12 @@ void addTools(Registry& registry) {
         params["message"] = arguments.at("message");
         co_return co_await elicit(context, std::move(params), "User response: ");
       });
+  elicitation.requests_client = true;
   elicitation.input_schema = parseObject(
       R"({"type":"object","properties":{"message":{"type":"string","description":"The message to show the user"}},"required":["message"]})");
   registry.addTool(std::move(elicitation));
 
-  registry.addTool(simpleTool(
+  registry.addTool(askingTool(
       "test_elicitation_sep1034_defaults", "Elicitation whose schema carries default values",
       [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
         auto params = parseObject(R"({"message":"Please review and update the form fields",
@@ -216,7 +225,7 @@ void addTools(Registry& registry) {
             "required":[]}})");
         co_return co_await elicit(context, std::move(params), "Elicitation completed: ");
       }));
-  registry.addTool(simpleTool(
+  registry.addTool(askingTool(
       "test_elicitation_sep1330_enums", "Elicitation with every enum schema variant",
       [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
         auto params = parseObject(R"({"message":"Please select options from the enum fields",
