@@ -138,7 +138,15 @@ struct RestAdapter::Impl : std::enable_shared_from_this<RestAdapter::Impl> {
       switch (parameter.location) {
         case engine::ParamLocation::kPath: {
           auto it = match.path_parameters.find(parameter.name);
-          if (it != match.path_parameters.end()) arguments[parameter.name] = it->second;
+          if (it == match.path_parameters.end()) break;
+          // An encoded '/' (%2F) inside one segment is ambiguous: servers and proxies disagree on
+          // whether it splits the path (RFC 3986 §7.3), so it is refused rather than relayed.
+          if (it->second.find('/') != std::string::npos) {
+            return Problem{engine::ErrorKind::kInvalidArgument,
+                           "path parameter '" + parameter.name + "' must not contain '/'",
+                           parameter.name};
+          }
+          arguments[parameter.name] = it->second;
           break;
         }
         case engine::ParamLocation::kQuery:
