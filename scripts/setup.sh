@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # Every Debian package the project uses, named once. Boost is always versioned (1.81):
 # the unversioned packages pull 1.74 and conflict.
 DEB_PACKAGES=(
-  build-essential cmake ninja-build ccache clang clang-format clang-tidy pkg-config
+  build-essential cmake ninja-build ccache clang libclang-rt-14-dev clang-format clang-tidy pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev zlib1g-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlitecpp-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libpng-dev
@@ -31,8 +31,11 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 # npm tools for the end-to-end tests (official MCP SDK, JSON Schema 2020-12 validator).
-if [[ ! -d tests/e2e/node_modules/@modelcontextprotocol/sdk ]] || [[ ! -d tests/e2e/node_modules/ajv ]]; then
+# Reinstalled whenever package-lock.json changes (a stamp holds the hash it was installed from).
+lock_hash=$(sha256sum tests/e2e/package-lock.json | cut -d' ' -f1)
+if [[ "$(cat tests/e2e/node_modules/.capstan-lock 2>/dev/null)" != "$lock_hash" ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_hash" > tests/e2e/node_modules/.capstan-lock
 fi
 # MCP conformance suite (issue #6, test e2e.mcp.conformance): warm npx's cache with Node 22 and the pinned suite.
 npx -y -p node@22 -p @modelcontextprotocol/conformance@0.1.16 -- conformance list --server >/dev/null 2>&1 || true

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds the `release` preset (warnings as errors,
-# unity build), checks formatting, then runs every test registered with ctest.
+# unity build), checks formatting, runs the fuzzers briefly, then every test registered with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,5 +14,10 @@ if ((${#sources[@]})); then
     exit 1
   fi
 fi
+
+# libFuzzer targets (clang, ASan+UBSan), 20 s each: a crash or sanitizer report fails the run.
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+ctest --preset fuzz
 
 ctest --preset release "$@"
