@@ -30,6 +30,7 @@
 #include "sandbox/sandbox.hpp"
 #include "spec/loader.hpp"
 #include "support/json_text.hpp"
+#include "support/metrics.hpp"
 
 #ifndef CAPSTAN_SOURCE_DIR
 #define CAPSTAN_SOURCE_DIR "."
@@ -297,7 +298,9 @@ int runServe(const ServeArgs& args) {
       if (adapter.transport != "stdio")
         runtime.control->addAdapter({"mcp", adapter.namespace_, "", false});
     }
-    if (runtime.sandbox) runtime.control->addAdapter({"sandbox", "sandbox", "", true});
+    if (runtime.sandbox) {
+      runtime.control->addAdapter({"sandbox", "sandbox", runtime.sandbox->baseUrl(), true});
+    }
 
     for (const auto& adapter : document.capability.rest) {
       auto rest =
@@ -331,6 +334,9 @@ int runServe(const ServeArgs& args) {
       runtime.control->markListening(adapter.namespace_, url);
       banner += fmt::format("  MCP      {:<32} {}\n", adapter.namespace_, url);
       if (mcp_url.empty()) mcp_url = url;
+      runtime.control->onScrape([adapter = http.get(), label = http_options.metrics_label] {
+        Metrics::instance().setMcpSessions(label, static_cast<double>(adapter->sessionCount()));
+      });
       runtime.mcp_servers.push_back(std::move(server));
       runtime.mcp.push_back(std::move(http));
     }

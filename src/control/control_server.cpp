@@ -65,8 +65,16 @@ net::Response ControlServer::handle(const net::Request& request, net::RequestCon
   if (target == "/health/live") return jsonAnswer(http::status::ok, {{"status", "live"}});
   if (target == "/health/ready") return ready();
   if (target == "/status") return status();
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& hook : scrape_hooks_) hook();
+  }
   return net::makeResponse(http::status::ok, Metrics::instance().serialize(),
                            "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void ControlServer::onScrape(std::function<void()> hook) {
+  scrape_hooks_.push_back(std::move(hook));
 }
 
 net::Response ControlServer::ready() const {

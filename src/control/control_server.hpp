@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +35,10 @@ class ControlServer {
   void addAdapter(AdapterStatus adapter);
   void markListening(const std::string& name, const std::string& url);
 
+  // Runs before each /metrics scrape, for gauges that are cheaper to read than to track (open
+  // MCP sessions). Hooks must not call back into this server.
+  void onScrape(std::function<void()> hook);
+
   std::uint16_t listen(std::string_view host, std::uint16_t port);
   void stop();
 
@@ -46,6 +51,7 @@ class ControlServer {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::mutex mutex_;
   std::vector<AdapterStatus> adapters_;
+  std::vector<std::function<void()>> scrape_hooks_;
   net::HttpServer server_;
 };
 
