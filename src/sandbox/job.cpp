@@ -140,11 +140,9 @@ boost::json::object jobToJson(const Job& job, std::string_view base_url) {
     for (const auto& image : resultImages(job)) {
       boost::json::object item;
       item["url"] = fmt::format("{}/images/{}/{}.png", base_url, job.id, image.name);
-      if (image.index) {
-        item["index"] = *image.index;
-      } else {
-        item["index"] = nullptr;
-      }
+      // The grid and an upscale have no cell index; the schema types `index` as a bare
+      // integer, so it is omitted rather than null.
+      if (image.index) item["index"] = *image.index;
       item["width"] = image.width;
       item["height"] = image.height;
       item["content_type"] = "image/png";
