@@ -60,7 +60,9 @@ json::object makeError(const json::value& id, ErrorCode code, std::string_view m
   if (data) error["data"] = std::move(*data);
   json::object out;
   out["jsonrpc"] = "2.0";
-  out["id"] = id;
+  // MCP 2025-11-25 schema (JSONRPCErrorResponse): the id is left out, never null, when the
+  // request could not be identified; a RequestId is a string or an integer.
+  if (!id.is_null()) out["id"] = id;
   out["error"] = std::move(error);
   return out;
 }

@@ -59,7 +59,8 @@ enum class MessageKind { kRequest, kNotification, kResponse, kInvalid };
 
 MessageKind classifyMessage(const json::value& message);
 
-// `id` may be null when the request could not be identified (JSON-RPC 2.0 §5).
+// `id` is null when the request could not be identified; the error then carries no id (MCP
+// 2025-11-25 schema: JSONRPCErrorResponse.id is optional and never null).
 json::object makeError(const json::value& id, ErrorCode code, std::string_view message,
                        std::optional<json::value> data = std::nullopt);
 json::object makeResult(const json::value& id, json::object result);

@@ -18,3 +18,12 @@ add_test(NAME e2e.mcp.conformance
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/mcp_conformance/run_conformance.sh
           $<TARGET_FILE:capstan_mcp_conformance_server> ${CMAKE_CURRENT_BINARY_DIR}/mcp-conformance)
 set_tests_properties(e2e.mcp.conformance PROPERTIES LABELS e2e TIMEOUT 300)
+
+# The official TypeScript SDK client against `capstan serve --sandbox` (Streamable HTTP and
+# stdio), raw exchanges under the other revisions, every message checked against the JSON schema
+# of its revision in ../shared/reference/mcp-schema.
+add_test(NAME e2e.mcp.sdk_client
+  COMMAND node ${CMAKE_CURRENT_LIST_DIR}/mcp/sdk_client_test.mjs $<TARGET_FILE:capstan>
+          ${PROJECT_SOURCE_DIR}/capabilities/midjourney/image-generation-jobs.yaml
+          ${CAPSTAN_SHARED_DIR})
+set_tests_properties(e2e.mcp.sdk_client PROPERTIES LABELS e2e TIMEOUT 120)

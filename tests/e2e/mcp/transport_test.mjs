@@ -160,7 +160,8 @@ async function legacyChecks() {
 
   // JSON-RPC framing.
   const malformed = await post('{"jsonrpc":"2.0",', headers);
-  check('malformed JSON is 400 -32700 with null id', malformed.status === 400 && malformed.json?.error?.code === -32700 && malformed.json?.id === null, malformed.text);
+  // MCP 2025-11-25 schema: an error for an unidentified request has no id (RequestId is never null).
+  check('malformed JSON is 400 -32700 without an id', malformed.status === 400 && malformed.json?.error?.code === -32700 && !('id' in (malformed.json ?? {})), malformed.text);
   const badUtf8 = await post(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), headers);
   check('invalid UTF-8 is 400 -32700', badUtf8.status === 400 && badUtf8.json?.error?.code === -32700, badUtf8.text);
   const notRpc = await post({ hello: 'world' }, headers);
@@ -367,7 +368,7 @@ async function stdioCheck() {
   check('stdio: ping answers {}', JSON.stringify(byId.get(2)?.result) === '{}');
   check('stdio: tools/call answers', byId.get(3)?.result?.content?.[0]?.text === 'This is a simple text response for testing.');
   check('stdio: progress notifications arrive before the result', parsed.filter((message) => message.method === 'notifications/progress').length === 3 && byId.get(4)?.result !== undefined);
-  check('stdio: a bad line is a parse error with null id', parsed.some((message) => message.error?.code === -32700 && message.id === null));
+  check('stdio: a bad line is a parse error without an id', parsed.some((message) => message.error?.code === -32700 && !('id' in message)));
 }
 
 try {
