@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -165,6 +166,17 @@ bool refuseUnsupported(const spec::Document& document, bool stdio) {
   return refused;
 }
 
+// Names the surface in a listen failure: "REST adapter jobs-rest: 127.0.0.1:8080: Address already
+// in use".
+template <typename Listen>
+std::uint16_t listenAs(const std::string& surface, Listen listen) {
+  try {
+    return listen();
+  } catch (const std::exception& error) {
+    throw std::runtime_error(surface + ": " + error.what());
+  }
+}
+
 struct Runtime {
   boost::asio::io_context io;
   std::unique_ptr<sandbox::Sandbox> sandbox;
@@ -174,6 +186,17 @@ struct Runtime {
   std::vector<std::shared_ptr<mcp::McpServer>> mcp_servers;
   std::unique_ptr<control::ControlServer> control;
 };
+
+// SIGTERM: in-flight requests get this long to finish; the loop exits as soon as they have.
+constexpr std::chrono::seconds kDrainBound{5};
+constexpr std::chrono::milliseconds kDrainPoll{10};
+
+std::size_t openConnections(const Runtime& runtime) {
+  std::size_t open = 0;
+  for (const auto& adapter : runtime.rest) open += adapter->openConnections();
+  for (const auto& adapter : runtime.mcp) open += adapter->openConnections();
+  return open;
+}
 
 void stopAll(Runtime& runtime) {
   for (auto& adapter : runtime.rest) adapter->stop();
@@ -305,8 +328,10 @@ int runServe(const ServeArgs& args) {
     for (const auto& adapter : document.capability.rest) {
       auto rest =
           std::make_unique<rest::RestAdapter>(*runtime.engine, adapter, runtime.io.get_executor());
-      auto port = rest->start(adapter.address.value_or(args.host),
-                              offsetPort(adapter.port, args.port_offset));
+      auto port = listenAs("REST adapter " + adapter.namespace_, [&] {
+        return rest->start(adapter.address.value_or(args.host),
+                           offsetPort(adapter.port, args.port_offset));
+      });
       auto url = urlFor(adapter.address.value_or(args.host), port);
       runtime.control->markListening(adapter.namespace_, url);
       banner += fmt::format("  REST     {:<32} {}\n", adapter.namespace_, url);
@@ -329,7 +354,9 @@ int runServe(const ServeArgs& args) {
       auto http =
           std::make_unique<mcp::McpHttpAdapter>(runtime.io.get_executor(), server, http_options);
       auto host = adapter.address.value_or(args.host);
-      auto port = http->start(host, offsetPort(adapter.port.value_or(0), args.port_offset));
+      auto port = listenAs("MCP adapter " + adapter.namespace_, [&] {
+        return http->start(host, offsetPort(adapter.port.value_or(0), args.port_offset));
+      });
       auto url = urlFor(host, port, "/mcp");
       runtime.control->markListening(adapter.namespace_, url);
       banner += fmt::format("  MCP      {:<32} {}\n", adapter.namespace_, url);
@@ -348,7 +375,9 @@ int runServe(const ServeArgs& args) {
       control_host = declared.address.value_or(control_host);
     }
     if (control_port < 0) control_port = offsetPort(kDefaultControlPort, args.port_offset);
-    auto bound = runtime.control->listen(control_host, static_cast<std::uint16_t>(control_port));
+    auto bound = listenAs("control endpoints", [&] {
+      return runtime.control->listen(control_host, static_cast<std::uint16_t>(control_port));
+    });
     banner += fmt::format("  control  {:<32} {}  (/health/ready, /status, /metrics)\n", "",
                           urlFor(control_host, bound));
   } catch (const std::exception& error) {
@@ -394,15 +423,24 @@ int runServe(const ServeArgs& args) {
 
   // 5. SIGINT/SIGTERM: stop accepting, let in-flight requests finish within a bound, exit 0.
   boost::asio::signal_set signals(runtime.io, SIGINT, SIGTERM);
-  boost::asio::steady_timer drain_deadline(runtime.io);
+  boost::asio::steady_timer drain_timer(runtime.io);
+  auto drain_deadline = std::chrono::steady_clock::time_point::max();
+  std::function<void()> drain = [&] {
+    if (openConnections(runtime) == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      runtime.io.stop();
+      return;
+    }
+    drain_timer.expires_after(kDrainPoll);
+    drain_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) drain();
+    });
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    spdlog::info("signal {}: stopping; in-flight requests get 5 s", signal);
+    spdlog::info("signal {}: stopping; in-flight requests get {} s", signal, kDrainBound.count());
     stopAll(runtime);
-    drain_deadline.expires_after(std::chrono::seconds(5));
-    drain_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
-      if (!timer_ec) runtime.io.stop();
-    });
+    drain_deadline = std::chrono::steady_clock::now() + kDrainBound;
+    drain();
   });
 
   std::vector<std::thread> pool;

@@ -11,6 +11,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 #include "support/metrics.hpp"
 
@@ -189,12 +190,19 @@ HttpServer::HttpServer(asio::any_io_executor executor, Handler handler, ServerLi
 HttpServer::~HttpServer() { stop(); }
 
 std::uint16_t HttpServer::listen(std::string_view host, std::uint16_t port) {
-  tcp::endpoint endpoint(asio::ip::make_address(std::string(host)), port);
+  // Start-up errors name the address and the cause only ("127.0.0.1:8080: Address already in
+  // use"), not Boost's source location.
+  auto where = [&] { return std::string(host) + ":" + std::to_string(port); };
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(std::string(host), ec);
+  if (ec) throw std::runtime_error("'" + std::string(host) + "' is not an IP address");
+  tcp::endpoint endpoint(address, port);
   auto& acceptor = state_->acceptor;
-  acceptor.open(endpoint.protocol());
-  acceptor.set_option(asio::socket_base::reuse_address(true));
-  acceptor.bind(endpoint);
-  acceptor.listen(asio::socket_base::max_listen_connections);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error(where() + ": " + ec.message());
   state_->port = acceptor.local_endpoint().port();
   asio::co_spawn(state_->executor, state_->acceptLoop(), asio::detached);
   return state_->port;

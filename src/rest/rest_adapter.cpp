@@ -331,4 +331,8 @@ void RestAdapter::stop() { impl_->server->stop(); }
 
 std::uint16_t RestAdapter::port() const { return impl_->server->port(); }
 
+std::size_t RestAdapter::openConnections() const {
+  return impl_->server ? impl_->server->openConnections() : 0;
+}
+
 }  // namespace capstan::rest

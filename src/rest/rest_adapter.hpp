@@ -27,6 +27,8 @@ class RestAdapter {
   std::uint16_t start(std::string_view host, std::uint16_t port);
   void stop();
   std::uint16_t port() const;
+  // Client connections currently open (a stopping process waits for them to finish).
+  std::size_t openConnections() const;
 
  private:
   struct Impl;
