@@ -230,8 +230,11 @@ std::optional<Job> JobStore::find(std::string_view id) {
 ListPage JobStore::list(const ListQuery& query) {
   std::string order =
       query.ascending ? " ORDER BY created_at ASC, id ASC" : " ORDER BY created_at DESC, id DESC";
-  std::string sql = std::string("SELECT ") + kColumns + " FROM jobs" +
-                    (query.status ? " WHERE status = ?" : "") + order + " LIMIT ? OFFSET ?";
+  // OFFSET walks the skipped rows one by one; doing that walk on the covering index (the rowid
+  // is in it) and reading only the page's rows from the table halves the cost of deep pages.
+  std::string sql =
+      std::string("SELECT ") + kColumns + " FROM jobs WHERE rowid IN (SELECT rowid FROM jobs" +
+      (query.status ? " WHERE status = ?" : "") + order + " LIMIT ? OFFSET ?)" + order;
 
   std::lock_guard lock(mutex_);
   // One read transaction, so that the page and the total describe the same snapshot.
