@@ -344,6 +344,27 @@ test('wrong methods answer 405 with Allow', async () => {
   }
 });
 
+test('the public gallery and image paths answer 405 with Allow: GET to other methods', async () => {
+  for (const [method, target] of [['POST', '/'], ['DELETE', '/'], ['PUT', '/images/x/grid.png']]) {
+    const r = await request(sb, method, target, { headers: sb.auth });
+    assertError(r, 405, 'method_not_allowed', `${method} ${target}`);
+    assert.equal(r.headers.allow, 'GET');
+  }
+});
+
+test('with a frozen clock (--speed 0) a new job stays pending, and cancelling it is the pending row', async () => {
+  const created = await post(sb, '/v1/imagine', JSON.stringify({ prompt: 'a paper boat' }));
+  assert.equal(created.status, 200, created.text);
+  assert.equal(created.json.status, 'pending');
+  const again = await get(sb, `/v1/jobs/${created.json.id}`);
+  assert.deepEqual(again.json, created.json, 'nothing moves on a frozen clock');
+  const cancelled = await post(sb, `/v1/jobs/${created.json.id}/cancel`);
+  assert.equal(cancelled.status, 200);
+  assert.equal(cancelled.json.status, 'cancelled');
+  assert.equal(cancelled.json.progress, 0);
+  assert.equal(cancelled.json.completed_at, cancelled.json.updated_at);
+});
+
 test('unknown paths answer 404 not_found and never redirect', async () => {
   for (const target of ['/v2/jobs', '/v1/jobs/', `/v1/jobs/${someId}/`, `/v1/jobs/${someId}/cancel/`,
                         `/v1/jobs/${someId}/delete`, '/v1', '/v1/', '/jobs', '/v1/job',

@@ -211,6 +211,29 @@ test('cancel while running: progress frozen, then the job never moves again', as
   checkHistory([created.json, ...running, cancel.json, ...watched]);
 });
 
+test('cancel racing the finish: 200 and cancelled, or 400 and completed, never both', async () => {
+  const jobs = [];
+  for (let i = 0; i < 4; ++i) jobs.push((await imagine(sb, { prompt: `dunes ${i}`, process_mode: 'turbo' })).json);
+  const outcomes = await Promise.all(jobs.map(async (job, i) => {
+    // Aim at different moments near the end of the run.
+    await pollJob(sb, job.id, (j) => j.progress >= 80 + 5 * i || TERMINAL.has(j.status), { intervalMs: 10 });
+    const r = await post(sb, `/v1/jobs/${job.id}/cancel`);
+    const final = (await pollJob(sb, job.id, terminal)).at(-1);
+    if (r.status === 200) {
+      assert.equal(r.json.status, 'cancelled');
+      assert.deepEqual(final, r.json, 'the cancel won and stays');
+      assert.ok(final.progress < 100);
+    } else {
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.code, 'job_not_cancellable');
+      assert.equal(final.status, 'completed', 'the finish won');
+    }
+    assert.deepEqual((await get(sb, `/v1/jobs/${job.id}`)).json, final);
+    return r.status;
+  }));
+  assert.ok(outcomes.every((s) => s === 200 || s === 400), outcomes.join());
+});
+
 test('result images download as valid PNGs sized as the job says, by aspect ratio', async () => {
   const ratios = ['1:1', '16:9', '2:3'];
   const jobs = [];
