@@ -65,14 +65,19 @@ b=$(curl -sf "$capstan_url")
 [[ "$a" == "$b" ]] || { echo "capstan and the sandbox answer differently" >&2; exit 1; }
 bytes=${#a}
 
-run_wrk() {  # url connections seconds [header] -> "rate p99_us"
+run_wrk() {  # url connections seconds [header] -> "rate p99_us requests"
   local out
   out=$(wrk -t"$threads" -c"$2" -d"$3"s --latency ${4:+-H "$4"} "$1")
   if grep -q 'Non-2xx' <<<"$out"; then echo "non-2xx answers during the run:" >&2; echo "$out" >&2; exit 1; fi
-  local rate p99
+  local rate p99 count
   rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  count=$(awk '/requests in/ {print $1}' <<<"$out")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else {sub(/s$/,"",v); print v*1000000}}' <<<"$out")
-  echo "$rate $p99"
+  echo "$rate $p99 $count"
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, proc(5)
+per_request_us() {  # ticks requests
+  awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t * 1000000 / hz / n}'
 }
 rss_kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 
@@ -81,8 +86,13 @@ run_wrk "$capstan_url" 4 2 >/dev/null
 run_wrk "$direct_url" 4 2 "$auth" >/dev/null
 rss_idle=$(rss_kb "$capstan_pid" VmRSS)
 
-read -r direct_rate direct_p99 < <(run_wrk "$direct_url" "$conns" "$duration" "$auth")
-read -r capstan_rate capstan_p99 < <(run_wrk "$capstan_url" "$conns" "$duration")
+s0=$(cpu_ticks "$sandbox_pid")
+read -r direct_rate direct_p99 direct_count < <(run_wrk "$direct_url" "$conns" "$duration" "$auth")
+s1=$(cpu_ticks "$sandbox_pid")
+c1=$(cpu_ticks "$capstan_pid")
+read -r capstan_rate capstan_p99 capstan_count < <(run_wrk "$capstan_url" "$conns" "$duration")
+s2=$(cpu_ticks "$sandbox_pid")
+c2=$(cpu_ticks "$capstan_pid")
 rss_after=$(rss_kb "$capstan_pid" VmRSS)
 rss_peak=$(rss_kb "$capstan_pid" VmHWM)
 
@@ -92,14 +102,17 @@ for c in 1 2 4 8 16; do
   read -r rate _ < <(run_wrk "$capstan_url" "$c" 3)
   if awk -v r="$rate" -v h="$half" 'BEGIN {exit !(r <= h)}'; then chosen=$c; else break; fi
 done
-read -r half_capstan_rate half_capstan_p99 < <(run_wrk "$capstan_url" "$chosen" "$duration")
-read -r half_direct_rate half_direct_p99 < <(run_wrk "$direct_url" "$chosen" "$duration" "$auth")
+read -r half_capstan_rate half_capstan_p99 _ < <(run_wrk "$capstan_url" "$chosen" "$duration")
+read -r half_direct_rate half_direct_p99 _ < <(run_wrk "$direct_url" "$chosen" "$duration" "$auth")
 
 echo "REST list (GET ?$query, $bytes-byte JSON answer), loopback, wrk -t$threads, ${duration}s per run"
 printf "peak, %d connections:\n" "$conns"
 printf "  sandbox direct     %10.0f req/s   p99 %8.0f us\n" "$direct_rate" "$direct_p99"
 printf "  through capstan    %10.0f req/s   p99 %8.0f us\n" "$capstan_rate" "$capstan_p99"
 awk -v c="$capstan_rate" -v d="$direct_rate" 'BEGIN {printf "  ratio capstan/direct  %.3f\n", c / d}'
+printf "CPU per request: sandbox %s us (direct run), sandbox %s us + capstan %s us (through capstan)\n" \
+  "$(per_request_us $((s1 - s0)) "$direct_count")" "$(per_request_us $((s2 - s1)) "$capstan_count")" \
+  "$(per_request_us $((c2 - c1)) "$capstan_count")"
 printf "capstan RSS: idle %d KiB, after peak run %d KiB, high-water %d KiB\n" \
   "$rss_idle" "$rss_after" "$rss_peak"
 awk -v c="$chosen" -v r="$half_capstan_rate" -v p="$capstan_rate" \

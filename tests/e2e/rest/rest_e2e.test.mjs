@@ -7,7 +7,7 @@
 // usage: node rest_e2e.test.mjs <capstan-binary> <capability-file>
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'capstan-rest-e2e-'));
 const requestLogFile = path.join(work, 'requests.jsonl');
 const token = `mj-e2e-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
 const clientSecret = `client-own-credential-${Math.random().toString(16).slice(2)}`;
+const inboundToken = `rest-inbound-${Math.random().toString(16).slice(2)}`;
+const responseCap = 2000;  // --max-response-bytes of the guarded instance
 const retryAfterSeconds = 7;  // distinctive, so a kept Retry-After is recognisable
 const timeoutMs = 1500;       // capstan's --timeout-ms; the slow-upstream test exceeds it by far
 
@@ -111,8 +113,10 @@ function request(port, method, target, { headers = {}, body } = {}) {
 let sandboxPort;
 let restPort;
 let deadRestPort;
+let guardedRestPort;
 let serveProc;
 let deadProc;
+let guardedProc;
 let sandboxProc;
 
 const sandbox = (method, target, options = {}) => request(sandboxPort, method, target, {
@@ -183,8 +187,28 @@ before(async () => {
     '--port-offset', String(deadOffset), '--control-port', String(9464 + deadOffset),
     '--log-level', 'debug'], { MIDJOURNEY_API_KEY: token });
 
+  // The same capability with inbound bearer authentication on the REST adapter (a copy: the
+  // seed itself stays unmodified) and a small upstream response cap.
+  const seed = readFileSync(capability, 'utf8');
+  const bindLine = '    MIDJOURNEY_API_KEY: MIDJOURNEY_API_KEY\n';
+  const restHead = '    namespace: image-generation-jobs-rest\n    port: 8080\n';
+  assert.ok(seed.includes(bindLine) && seed.includes(restHead), 'seed layout as expected');
+  const guarded = seed.replace(bindLine, `${bindLine}    CAPSTAN_REST_TOKEN: CAPSTAN_REST_TOKEN\n`)
+    .replace(restHead, `${restHead}    authentication:\n      type: bearer\n` +
+      "      token: '{{env.CAPSTAN_REST_TOKEN}}'\n");
+  const guardedFile = path.join(work, 'guarded.yaml');
+  writeFileSync(guardedFile, guarded);
+  const guardedOffset = await freeOffset();
+  guardedRestPort = 8080 + guardedOffset;
+  guardedProc = startProcess('capstan-guarded', [capstan, 'serve', guardedFile,
+    '--upstream', `image-generation-jobs=http://127.0.0.1:${sandboxPort}`,
+    '--port-offset', String(guardedOffset), '--control-port', String(9464 + guardedOffset),
+    '--max-response-bytes', String(responseCap), '--log-level', 'debug'],
+  { MIDJOURNEY_API_KEY: token, CAPSTAN_REST_TOKEN: inboundToken });
+
   await waitForOutput(serveProc, /ready in/);
   await waitForOutput(deadProc, /ready in/);
+  await waitForOutput(guardedProc, /ready in/);
 });
 
 after(async () => {
@@ -433,6 +457,43 @@ test('upstream slower than --timeout-ms is a 504 problem', async () => {
   }
 });
 
+test('upstream answer over --max-response-bytes is a 502 problem', async () => {
+  const direct = await sandbox('GET', '/v1/jobs?limit=50');
+  assert.ok(Buffer.byteLength(direct.text) > responseCap, 'the sandbox answer exceeds the cap');
+  const result = await request(guardedRestPort, 'GET', '/v1/v1/jobs?limit=50',
+    { headers: { Authorization: `Bearer ${inboundToken}` } });
+  assertProblem(result, 502, 'upstream-too-large');
+});
+
+// --- inbound authentication -----------------------------------------------------------------
+
+for (const [name, authorization] of [
+  ['no credentials', undefined],
+  ['a wrong token', 'Bearer wrong-token'],
+  ['a prefix of the token', `Bearer ${inboundToken.slice(0, -1)}`],
+  ['the upstream\'s token', `Bearer ${token}`],
+  ['the token under another scheme', `Basic ${inboundToken}`],
+]) {
+  test(`inbound auth: ${name} is a 401 with WWW-Authenticate and no upstream call`, async () => {
+    const headers = authorization ? { Authorization: authorization } : {};
+    const { result, seen } = await upstreamSeen(() =>
+      request(guardedRestPort, 'GET', '/v1/v1/jobs?limit=1', { headers }));
+    assert.deepEqual(seen, [], 'nothing reached the upstream');
+    assertProblem(result, 401, 'unauthorized');
+    // RFC 9110 §11.6.1: a 401 carries a challenge; RFC 6750 §3 names the Bearer scheme.
+    assert.match(result.headers['www-authenticate'] ?? '', /^Bearer\b/);
+  });
+}
+
+test('inbound auth: the right token is served, and it is not forwarded upstream', async () => {
+  const { result, seen } = await upstreamSeen(() => request(guardedRestPort, 'GET',
+    '/v1/v1/jobs?limit=1', { headers: { Authorization: `Bearer ${inboundToken}` } }));
+  assert.equal(result.status, 200, result.text);
+  const entry = onlyUpstreamRequest(seen);  // auth "valid": the upstream got MIDJOURNEY_API_KEY
+  assert.equal(entry.target, '/v1/jobs?limit=1');
+  assert.ok(!JSON.stringify(entry).includes(inboundToken));
+});
+
 test('capstan is still serving after the faults', async () => {
   const result = await rest('GET', '/v1/v1/jobs?limit=1');
   assert.equal(result.status, 200, result.text);
@@ -457,17 +518,20 @@ test('one access-log line per request with method, path, status and upstream sta
 });
 
 test('the token appears in no response and no log line; capstan exits 0 on SIGTERM', async () => {
-  for (const proc of [serveProc, deadProc]) {
+  for (const proc of [serveProc, deadProc, guardedProc]) {
     proc.child.kill('SIGTERM');
     const { code } = await proc.exited;
     assert.equal(code, 0, `${proc.name} exit code`);
   }
   assert.ok(serveProc.stderr.length > 0, 'capstan logged (so the check below is not vacuous)');
-  for (const proc of [serveProc, deadProc]) {
-    assert.ok(!proc.stderr.includes(token), `${proc.name} stderr holds the token`);
-    assert.ok(!proc.stdout.includes(token), `${proc.name} stdout holds the token`);
+  for (const proc of [serveProc, deadProc, guardedProc]) {
+    for (const secret of [token, inboundToken]) {
+      assert.ok(!proc.stderr.includes(secret), `${proc.name} stderr holds a token`);
+      assert.ok(!proc.stdout.includes(secret), `${proc.name} stdout holds a token`);
+    }
   }
   assert.ok(!serveProc.stderr.includes(clientSecret), 'the caller\'s credential is not logged');
   const capstanAnswers = transcript.join('\n');
-  assert.ok(!capstanAnswers.includes(token), 'a response holds the token');
+  assert.ok(!capstanAnswers.includes(token), 'a response holds the upstream token');
+  assert.ok(!capstanAnswers.includes(inboundToken), 'a response holds the inbound token');
 });
