@@ -120,6 +120,10 @@ void addSandboxCommand(CLI::App& app, int& exit_code) {
   command->add_option("--request-log", args->request_log,
                       "Append every request received (method, target, headers) as JSON lines");
   command->add_flag("-v,--verbose", args->verbose, "Log every request");
+  command->footer(
+      "Jobs come from POST /v1/imagine. A prompt with the word nsfw, gore, banned, forbidden or "
+      "explicit fails moderation (failed, prompt_moderated) before it runs; one with the word "
+      "glitch fails at 40% (internal_error). The gallery is at / and needs no token.");
   command->callback([args, &exit_code] { exit_code = runSandbox(*args); });
 }
 
