@@ -3,11 +3,12 @@
 // must stay off unless asked for.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  TERMINAL, errorShapeProblem, get, imagine, parsePng, pollJob, request, startSandbox,
+  TERMINAL, capstan, errorShapeProblem, get, imagine, parsePng, pollJob, request, startSandbox,
 } from './lib.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capstan-sandbox-faults-'));
@@ -179,4 +180,19 @@ test('the gallery lists jobs with state and thumbnails, refreshes itself, and ne
     assert.equal(img.headers['content-type'], 'image/png');
     parsePng(img.raw);
   }
+});
+
+test('start-up failures exit non-zero with a reason instead of listening', async () => {
+  const badDb = spawnSync(capstan, ['sandbox', '--port', '0', '--db', path.join(dir, 'missing', 'x.db')],
+                          { encoding: 'utf8', timeout: 20000 });
+  assert.notEqual(badDb.status, 0, 'an unusable --db is fatal');
+  assert.ok(!badDb.stderr.includes('listening on'), badDb.stderr);
+  assert.match(badDb.stderr, /cannot start/, badDb.stderr);
+
+  const first = await start(['--speed', '0']);
+  const busy = spawnSync(capstan, ['sandbox', '--port', String(first.port), '--speed', '0'],
+                         { encoding: 'utf8', timeout: 20000 });
+  assert.notEqual(busy.status, 0, 'a port in use is fatal');
+  assert.ok(!busy.stderr.includes('listening on'), busy.stderr);
+  assert.equal((await get(first, '/v1/jobs?limit=1')).status, 200, 'the first sandbox is unaffected');
 });
