@@ -51,6 +51,8 @@ struct ServeArgs {
   bool sandbox = false;
   bool stdio = false;
   std::vector<std::string> upstreams;
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
   std::string host = "127.0.0.1";
   int port_offset = 0;
   int control_port = -1;
@@ -345,6 +347,10 @@ int runServe(const ServeArgs& args) {
       auto server = mcp::makeCapabilityServer(*runtime.engine, document, adapter);
       mcp::HttpOptions http_options;
       http_options.metrics_label = "mcp:" + adapter.namespace_;
+      // Instances that share CAPSTAN_MCP_SESSION_KEY accept each other's sessions.
+      http_options.sessions.key = mcp::sessionKeyFromEnvironment();
+      http_options.allowed_hosts = args.allowed_hosts;
+      http_options.allowed_origins = args.allowed_origins;
       http_options.auth = mcp::inboundAuthFor(
           adapter, [&options](std::string_view name) -> std::optional<std::string> {
             std::string key(name);
@@ -468,6 +474,16 @@ void addServeCommand(CLI::App& app, int& exit_code) {
   command->add_option("--host", args->host, "Address the adapters listen on")
       ->envname("CAPSTAN_HOST")
       ->capture_default_str();
+  command
+      ->add_option("--allowed-host", args->allowed_hosts,
+                   "Host header the MCP adapter accepts besides loopback names (behind a proxy)")
+      ->envname("CAPSTAN_ALLOWED_HOSTS")
+      ->delimiter(',');
+  command
+      ->add_option("--allowed-origin", args->allowed_origins,
+                   "Origin the MCP adapter accepts besides loopback ones (https://app.example)")
+      ->envname("CAPSTAN_ALLOWED_ORIGINS")
+      ->delimiter(',');
   command->add_option("--port-offset", args->port_offset, "Added to every port of the capability")
       ->envname("CAPSTAN_PORT_OFFSET");
   command

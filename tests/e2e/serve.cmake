@@ -12,3 +12,9 @@ if(CMAKE_BINARY_DIR STREQUAL "${PROJECT_SOURCE_DIR}/build/release")
     COMMAND node ${CAPSTAN_E2E_DIR}/main_job.test.mjs ${PROJECT_SOURCE_DIR})
   set_tests_properties(e2e.serve.readme_main_job PROPERTIES LABELS e2e TIMEOUT 600 RUN_SERIAL TRUE)
 endif()
+
+# Two instances sharing the MCP session key behind nginx (DESIGN.md, "Where users outgrow one
+# machine").
+add_test(NAME e2e.serve.scale_out_behind_nginx
+  COMMAND ${CAPSTAN_E2E_DIR}/scale_out_test.sh $<TARGET_FILE:capstan> ${PROJECT_SOURCE_DIR})
+set_tests_properties(e2e.serve.scale_out_behind_nginx PROPERTIES LABELS e2e TIMEOUT 120)
