@@ -480,16 +480,16 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     return "unknown";
   }
 
+  // MCP 2026-07-28, dual-era servers: a request is stateless when it says so, by the version
+  // header or its _meta. An initialize that says neither starts a legacy session.
   static bool isModernRequest(const net::Request& request, const json::object& message) {
+    if (request["MCP-Protocol-Version"] == kModernVersion) return true;
+    if (!stringAt(metaOf(message), kMetaProtocolVersion).empty()) {
+      const auto* method = message.if_contains("method");
+      return method == nullptr || !method->is_string() || method->get_string() != "initialize";
+    }
     const auto* method = message.if_contains("method");
-    if (method != nullptr && method->is_string() && method->get_string() == "initialize") {
-      return false;
-    }
-    if (method != nullptr && method->is_string() && method->get_string() == "server/discover") {
-      return true;
-    }
-    if (!stringAt(metaOf(message), kMetaProtocolVersion).empty()) return true;
-    return request["MCP-Protocol-Version"] == kModernVersion;
+    return method != nullptr && method->is_string() && method->get_string() == "server/discover";
   }
 
   // Serves a message under MCP 2026-07-28 (stateless; transports: header validation).
@@ -505,9 +505,36 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     if (kind == MessageKind::kResponse) co_return emptyResponse(http::status::accepted);
 
     const auto* meta = metaOf(message);
+    // MCP 2026-07-28, per-request metadata: every request names its revision and the client's
+    // capabilities in _meta; without them it is malformed (400, -32602).
+    if (kind == MessageKind::kRequest) {
+      const char* missing = nullptr;
+      if (meta == nullptr) {
+        missing = "params._meta";
+      } else if (stringAt(meta, kMetaProtocolVersion).empty()) {
+        missing = "params._meta[\"io.modelcontextprotocol/protocolVersion\"]";
+      } else if (const auto* capabilities = meta->if_contains(kMetaClientCapabilities);
+                 capabilities == nullptr || !capabilities->is_object()) {
+        missing = "params._meta[\"io.modelcontextprotocol/clientCapabilities\"]";
+      }
+      if (missing != nullptr) {
+        co_return jsonResponse(
+            http::status::bad_request,
+            makeError(id, ErrorCode::kInvalidParams,
+                      std::string("Invalid params: ") + missing + " is required"));
+      }
+    }
     std::string_view header_version = request["MCP-Protocol-Version"];
     std::string_view version = stringAt(meta, kMetaProtocolVersion);
     if (version.empty()) version = header_version;
+    // The header and the body must agree before the revision itself is judged (-32020 first).
+    if (!header_version.empty() && header_version != version) {
+      co_return jsonResponse(
+          http::status::bad_request,
+          makeError(id, ErrorCode::kHeaderMismatch,
+                    "MCP-Protocol-Version header '" + std::string(header_version) +
+                        "' does not match _meta protocol version '" + std::string(version) + "'"));
+    }
     if (version != kModernVersion) {
       json::object data;
       data["supported"] = supportedVersionList();
@@ -774,11 +801,16 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     auto reply = co_await server->handle(message, exchange);
     json::value outcome = reply ? json::value(std::move(*reply)) : json::value(nullptr);
     auto status = http::status::ok;
-    if (exchange.era == Era::kModern && reply) {
-      const auto* error = reply->if_contains("error");
-      if (error != nullptr &&
-          error->as_object().at("code") == static_cast<int>(ErrorCode::kMethodNotFound)) {
+    if (exchange.era == Era::kModern && outcome.is_object()) {
+      // MCP 2026-07-28 HTTP statuses: 404 for an unknown method, 400 for a missing client
+      // capability.
+      const auto* error = outcome.get_object().if_contains("error");
+      const auto* code = error != nullptr ? error->as_object().if_contains("code") : nullptr;
+      if (code != nullptr && *code == static_cast<int>(ErrorCode::kMethodNotFound)) {
         status = http::status::not_found;
+      }
+      if (code != nullptr && *code == static_cast<int>(ErrorCode::kMissingClientCapability)) {
+        status = http::status::bad_request;
       }
     }
     auto response = finish(interim, outcome, accept, nullptr);

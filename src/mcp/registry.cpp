@@ -15,6 +15,13 @@ ToolResult ToolResult::text(std::string text, bool is_error) {
   return result;
 }
 
+ToolResult ToolResult::inputRequired(json::object requests, std::string state) {
+  ToolResult result;
+  result.input_requests = std::move(requests);
+  result.request_state = std::move(state);
+  return result;
+}
+
 bool isPortableToolName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {

@@ -30,9 +30,15 @@ struct ToolResult {
   json::array content;
   std::optional<json::value> structured_content;
   bool is_error = false;
+  // MCP 2026-07-28 (SEP-2322, multi-round-trip requests): the call needs answers from the client
+  // first. Keyed requests ({method, params}); the client repeats the call with `inputResponses`
+  // under the same keys and `requestState` echoed. Only the stateless revision can carry it.
+  std::optional<json::object> input_requests;
+  std::string request_state;  // opaque to the client; McpServer signs it
 
   static ToolResult text(std::string text, bool is_error = false);
   static ToolResult error(std::string text) { return ToolResult::text(std::move(text), true); }
+  static ToolResult inputRequired(json::object requests, std::string state = {});
 };
 
 // Outcome of a request the server sends to the client (sampling, elicitation, roots).
@@ -60,6 +66,10 @@ class ToolCallContext {
   // Sends a request to the client and waits for its answer. Fails (error set) when the
   // transport cannot carry server-to-client requests.
   virtual asio::awaitable<ClientReply> requestClient(std::string method, json::object params) = 0;
+  // MCP 2026-07-28 (SEP-2322): the answers the client sent for an earlier input_required result
+  // (params.inputResponses), or nullptr; and the requestState it echoed, already verified.
+  virtual const json::object* inputResponses() const = 0;
+  virtual const std::string& requestState() const = 0;
 };
 
 using ToolHandler =
@@ -79,6 +89,9 @@ struct Tool {
   // transport then serves the call on a resumable SSE stream (MCP 2025-11-25, SSE polling), so
   // that the client sees the request before the tool finishes.
   bool requests_client = false;
+  // Client capabilities the tool cannot work without (e.g. "sampling"). Under 2026-07-28 a call
+  // from a client that did not declare them is refused with -32021 before the handler runs.
+  std::vector<std::string> required_client_capabilities;
   ToolHandler handler;
 };
 
@@ -121,6 +134,9 @@ struct Prompt {
   std::vector<PromptArgument> arguments;
   // Returns the `messages` array for the given string arguments.
   std::function<json::array(const std::map<std::string, std::string>& arguments)> render;
+  // MCP 2026-07-28 (SEP-2322): the input the prompt still needs, given the client's
+  // inputResponses (nullptr when none came). An empty object means none: render runs.
+  std::function<json::object(const json::object* input_responses)> input_requests;
 };
 
 class Registry {

@@ -1,5 +1,11 @@
 #include "mcp/server.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -10,6 +16,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <exception>
+#include <stdexcept>
+#include <vector>
 
 #include "support/json_text.hpp"
 
@@ -65,6 +73,34 @@ void putIfNotEmpty(json::object& object, std::string_view key, const std::string
 
 std::string requestKey(const json::value& id) { return capstan::toJsonText(id); }
 
+std::string hexOf(const unsigned char* data, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[data[i] >> 4]);
+    out.push_back(kDigits[data[i] & 0x0f]);
+  }
+  return out;
+}
+
+std::string randomStateKey() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("no random bytes available for the MCP requestState key");
+  }
+  return hexOf(bytes.data(), bytes.size());
+}
+
+// The client capability names `tool` needs and `declared` lacks.
+std::vector<std::string> missingCapabilities(const Tool& tool, const json::object& declared) {
+  std::vector<std::string> missing;
+  for (const auto& name : tool.required_client_capabilities) {
+    if (!declared.contains(name)) missing.push_back(name);
+  }
+  return missing;
+}
+
 json::object contentsToJson(const std::vector<ResourceContents>& contents) {
   json::array list;
   for (const auto& entry : contents) {
@@ -84,11 +120,14 @@ json::object contentsToJson(const std::vector<ResourceContents>& contents) {
 class CallContext final : public ToolCallContext {
  public:
   CallContext(Exchange& exchange, std::optional<json::value> progress_token,
-              std::optional<LogLevel> log_level, std::chrono::milliseconds client_timeout)
+              std::optional<LogLevel> log_level, std::chrono::milliseconds client_timeout,
+              const json::object* input_responses, std::string request_state)
       : exchange_(exchange),
         progress_token_(std::move(progress_token)),
         log_level_(log_level),
-        client_timeout_(client_timeout) {
+        client_timeout_(client_timeout),
+        input_responses_(input_responses),
+        request_state_(std::move(request_state)) {
     capabilities_ = exchange.era == Era::kModern || !exchange.session
                         ? exchange.client_capabilities
                         : exchange.session->clientCapabilities();
@@ -164,6 +203,9 @@ class CallContext final : public ToolCallContext {
     co_return reply;
   }
 
+  const json::object* inputResponses() const override { return input_responses_; }
+  const std::string& requestState() const override { return request_state_; }
+
   std::shared_ptr<std::atomic<bool>> cancelledFlag() const { return cancelled_; }
   std::shared_ptr<asio::cancellation_signal> signal() const { return signal_; }
 
@@ -172,6 +214,8 @@ class CallContext final : public ToolCallContext {
   std::optional<json::value> progress_token_;
   std::optional<LogLevel> log_level_;
   std::chrono::milliseconds client_timeout_;
+  const json::object* input_responses_;
+  std::string request_state_;
   json::object capabilities_;
   std::shared_ptr<asio::cancellation_signal> signal_ =
       std::make_shared<asio::cancellation_signal>();
@@ -213,6 +257,39 @@ json::object toolToJson(const Tool& tool, const std::string& version) {
 McpServer::McpServer(Registry registry, ServerOptions options)
     : registry_(std::move(registry)), options_(std::move(options)) {
   if (options_.page_size == 0) options_.page_size = 1;
+  if (options_.state_key.empty()) options_.state_key = randomStateKey();
+}
+
+std::string McpServer::signState(std::string_view payload) const {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), options_.state_key.data(), static_cast<int>(options_.state_key.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac.data(),
+       &mac_size);
+  std::string out(payload);
+  out += '.';
+  out += hexOf(mac.data(), mac_size);
+  return out;
+}
+
+std::optional<std::string> McpServer::verifyState(std::string_view state) const {
+  auto dot = state.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto payload = state.substr(0, dot);
+  auto expected = signState(payload);
+  if (expected.size() != state.size() ||
+      CRYPTO_memcmp(expected.data(), state.data(), state.size()) != 0) {
+    return std::nullopt;
+  }
+  return std::string(payload);
+}
+
+json::object McpServer::inputRequiredResult(json::object requests, const std::string& state) const {
+  json::object result;
+  result["resultType"] = "input_required";
+  result["inputRequests"] = std::move(requests);
+  if (!state.empty()) result["requestState"] = signState(state);
+  return result;
 }
 
 bool McpServer::knowsMethod(std::string_view method, Era era) const {
@@ -236,7 +313,7 @@ json::object McpServer::implementation() const {
   return info;
 }
 
-json::object McpServer::serverCapabilities() const {
+json::object McpServer::serverCapabilities(Era era) const {
   json::object capabilities;
   json::object tools;
   tools["listChanged"] = false;
@@ -246,7 +323,9 @@ json::object McpServer::serverCapabilities() const {
   // without looking at capabilities; only advertise what exists.
   if (!registry_.resources().empty() || !registry_.resourceTemplates().empty()) {
     json::object resources;
-    resources["subscribe"] = true;
+    // MCP 2026-07-28 removed resources/subscribe (subscriptions/listen replaces it, which
+    // capstan does not offer).
+    if (era == Era::kLegacy) resources["subscribe"] = true;
     resources["listChanged"] = false;
     capabilities["resources"] = std::move(resources);
   }
@@ -264,7 +343,7 @@ json::object McpServer::finishResult(json::object result, const Exchange& exchan
   if (exchange.era != Era::kModern) return result;
   // MCP 2026-07-28: every result says what it is and who produced it; list and read results
   // carry caching hints (CacheableResult).
-  result["resultType"] = "complete";
+  if (!result.contains("resultType")) result["resultType"] = "complete";
   json::object meta;
   if (const auto* existing = result.if_contains("_meta"); existing && existing->is_object()) {
     meta = existing->get_object();
@@ -328,7 +407,7 @@ asio::awaitable<std::optional<json::object>> McpServer::handle(const json::objec
     result = listPrompts(message, error);
     cacheable = true;
   } else if (method == "prompts/get") {
-    result = getPrompt(message, error);
+    result = getPrompt(message, exchange, error);
   } else if (method == "completion/complete") {
     result = complete(message, error);
   }
@@ -355,7 +434,7 @@ std::optional<json::object> McpServer::initialize(const json::object& message, E
 
   json::object result;
   result["protocolVersion"] = version;
-  result["capabilities"] = serverCapabilities();
+  result["capabilities"] = serverCapabilities(Era::kLegacy);
   result["serverInfo"] = implementation();
   putIfNotEmpty(result, "instructions", options_.info.instructions);
   return makeResult(id, std::move(result));
@@ -364,7 +443,7 @@ std::optional<json::object> McpServer::initialize(const json::object& message, E
 json::object McpServer::discover() const {
   json::object result;
   result["supportedVersions"] = supportedVersionList();
-  result["capabilities"] = serverCapabilities();
+  result["capabilities"] = serverCapabilities(Era::kModern);
   putIfNotEmpty(result, "instructions", options_.info.instructions);
   return result;
 }
@@ -428,6 +507,37 @@ asio::awaitable<std::optional<json::object>> McpServer::callTool(const json::obj
     arguments = std::move(check.arguments);
   }
 
+  // MCP 2026-07-28: a request needing a capability the client did not declare is refused.
+  if (exchange.era == Era::kModern) {
+    auto missing = missingCapabilities(*tool, exchange.client_capabilities);
+    if (!missing.empty()) {
+      json::object required;
+      for (const auto& capability : missing) required[capability] = json::object();
+      json::object data;
+      data["requiredCapabilities"] = std::move(required);
+      co_return makeError(
+          id, ErrorCode::kMissingClientCapability,
+          "tool " + tool->name + " needs the client capability '" + missing.front() + "'",
+          json::value(std::move(data)));
+    }
+  }
+  const json::object* input_responses = nullptr;
+  std::string request_state;
+  if (exchange.era == Era::kModern) {
+    if (const auto* given = params->if_contains("inputResponses"); given && given->is_object()) {
+      input_responses = &given->get_object();
+    }
+    if (auto state = stringAt(params, "requestState"); !state.empty()) {
+      auto verified = verifyState(state);
+      // SEP-2322: the state round-trips through the client, so it is checked, not trusted.
+      if (!verified) {
+        co_return makeError(id, ErrorCode::kInvalidParams,
+                            "requestState failed its integrity check");
+      }
+      request_state = std::move(*verified);
+    }
+  }
+
   std::optional<json::value> progress_token;
   if (const auto* meta = metaOf(message)) {
     if (const auto* token = meta->if_contains("progressToken")) progress_token = *token;
@@ -438,7 +548,8 @@ asio::awaitable<std::optional<json::object>> McpServer::callTool(const json::obj
     log_level = exchange.session && exchange.session->logLevel() ? exchange.session->logLevel()
                                                                  : std::optional(LogLevel::kInfo);
   }
-  CallContext context(exchange, progress_token, log_level, options_.client_request_timeout);
+  CallContext context(exchange, progress_token, log_level, options_.client_request_timeout,
+                      input_responses, std::move(request_state));
 
   auto executor = co_await asio::this_coro::executor;
   auto signal = std::make_shared<asio::cancellation_signal>();
@@ -466,6 +577,15 @@ asio::awaitable<std::optional<json::object>> McpServer::callTool(const json::obj
   if (exchange.session) exchange.session->removeInFlight(key);
   // MCP cancellation: the receiver of notifications/cancelled sends no response.
   if (cancelled->load()) co_return std::nullopt;
+  if (outcome.input_requests) {
+    if (exchange.era == Era::kModern) {
+      co_return makeResult(id, finishResult(inputRequiredResult(std::move(*outcome.input_requests),
+                                                                outcome.request_state),
+                                            exchange, false));
+    }
+    outcome = ToolResult::error("tool " + tool->name + " needs input from the client, which " +
+                                "revision " + exchange.protocol_version + " cannot ask for");
+  }
   co_return makeResult(
       id, finishResult(toolResultToJson(std::move(outcome), exchange.protocol_version), exchange,
                        false));
@@ -575,7 +695,7 @@ json::object McpServer::listPrompts(const json::object& message,
   return result;
 }
 
-json::object McpServer::getPrompt(const json::object& message,
+json::object McpServer::getPrompt(const json::object& message, const Exchange& exchange,
                                   std::optional<json::object>& error) const {
   const auto& id = message.at("id");
   const auto* params = paramsOf(message);
@@ -599,6 +719,14 @@ json::object McpServer::getPrompt(const json::object& message,
                         "missing required prompt argument '" + argument.name + "'");
       return {};
     }
+  }
+  if (prompt->input_requests && exchange.era == Era::kModern) {
+    const json::object* responses = nullptr;
+    if (const auto* given = params->if_contains("inputResponses"); given && given->is_object()) {
+      responses = &given->get_object();
+    }
+    auto requests = prompt->input_requests(responses);
+    if (!requests.empty()) return inputRequiredResult(std::move(requests), {});
   }
   json::object result;
   putIfNotEmpty(result, "description", prompt->description);

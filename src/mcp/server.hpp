@@ -32,6 +32,9 @@ struct ServerOptions {
   std::int64_t list_ttl_ms = 300'000;
   // How long a server-to-client request (sampling, elicitation) may wait for its answer.
   std::chrono::milliseconds client_request_timeout{60'000};
+  // HMAC key protecting the requestState of input_required results (MCP 2026-07-28, SEP-2322);
+  // empty means a random key for this process.
+  std::string state_key;
 };
 
 // Whether a message is served under the initialize-based revisions or statelessly.
@@ -72,7 +75,12 @@ class McpServer {
   const ServerOptions& options() const { return options_; }
 
  private:
-  json::object serverCapabilities() const;
+  json::object serverCapabilities(Era era) const;
+  // requestState as the client sees it: `<payload>.<hmac>`; verifyState returns the payload, or
+  // nothing when the state was not issued by this key.
+  std::string signState(std::string_view payload) const;
+  std::optional<std::string> verifyState(std::string_view state) const;
+  json::object inputRequiredResult(json::object requests, const std::string& state) const;
   json::object implementation() const;
   std::optional<json::object> initialize(const json::object& message, Exchange& exchange);
   json::object discover() const;
@@ -87,7 +95,8 @@ class McpServer {
   json::object readResource(const json::object& message, Exchange& exchange,
                             std::optional<json::object>& error) const;
   json::object listPrompts(const json::object& message, std::optional<json::object>& error) const;
-  json::object getPrompt(const json::object& message, std::optional<json::object>& error) const;
+  json::object getPrompt(const json::object& message, const Exchange& exchange,
+                         std::optional<json::object>& error) const;
   json::object complete(const json::object& message, std::optional<json::object>& error) const;
   void cancel(const json::object& message, Exchange& exchange);
   // Adds the fields a revision requires on every result (2026-07-28: resultType, serverInfo).

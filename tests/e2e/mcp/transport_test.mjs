@@ -267,6 +267,29 @@ async function modernChecks() {
   check('unknown method is HTTP 404 with -32601', unknown.status === 404 && unknown.json?.error?.code === -32601, unknown.text);
   const ping = await post({ jsonrpc: '2.0', id: 10, method: 'ping', params: { _meta: modernMeta() } }, modernHeaders('ping'));
   check('ping no longer exists in 2026-07-28', ping.status === 404 && ping.json?.error?.code === -32601, ping.text);
+  // Per-request _meta is mandatory (SEP-2575): 400 with -32602 and the request id.
+  const noMeta = await post({ jsonrpc: '2.0', id: 12, method: 'server/discover', params: {} }, modernHeaders('server/discover'));
+  check('a request without _meta is 400 -32602 with its id', noMeta.status === 400 && noMeta.json?.error?.code === -32602 && noMeta.json?.id === 12, noMeta.text);
+  const noCapabilities = await post({ jsonrpc: '2.0', id: 13, method: 'server/discover', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } }, modernHeaders('server/discover'));
+  check('_meta without clientCapabilities is 400 -32602', noCapabilities.status === 400 && noCapabilities.json?.error?.code === -32602, noCapabilities.text);
+  const mismatchFirst = await post({ jsonrpc: '2.0', id: 14, method: 'server/discover', params: { _meta: modernMeta('v999.0.0') } }, modernHeaders('server/discover'));
+  check('a header/_meta version mismatch is -32020 even for an unknown version', mismatchFirst.status === 400 && mismatchFirst.json?.error?.code === -32020, mismatchFirst.text);
+  const modernInit = await post({ jsonrpc: '2.0', id: 15, method: 'initialize', params: { _meta: modernMeta() } }, modernHeaders('initialize'));
+  check('initialize under 2026-07-28 is HTTP 404 -32601', modernInit.status === 404 && modernInit.json?.error?.code === -32601, modernInit.text);
+  const needsSampling = await post({ jsonrpc: '2.0', id: 16, method: 'tools/call', params: { name: 'test_missing_capability', arguments: {}, _meta: modernMeta() } }, modernHeaders('tools/call', 'test_missing_capability'));
+  check('an undeclared client capability is HTTP 400 -32021 naming it', needsSampling.status === 400 && needsSampling.json?.error?.code === -32021 && needsSampling.json?.error?.data?.requiredCapabilities?.sampling !== undefined, needsSampling.text);
+
+  // Multi-round-trip requests (SEP-2322): input_required, then the call again with the answers
+  // and the echoed requestState, which the server protects against tampering.
+  const callState = (id, extra) => post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_input_required_result_request_state', arguments: {}, _meta: modernMeta(), ...extra } }, modernHeaders('tools/call', 'test_input_required_result_request_state'));
+  const round1 = await callState(17, {});
+  const state = round1.json?.result?.requestState;
+  check('round 1 is an input_required result with inputRequests and requestState', round1.json?.result?.resultType === 'input_required' && round1.json?.result?.inputRequests?.confirm?.method === 'elicitation/create' && typeof state === 'string', round1.text);
+  const answers = { confirm: { action: 'accept', content: { ok: true } } };
+  const round2 = await callState(18, { inputResponses: answers, requestState: state });
+  check('round 2 with the answers and the state completes', round2.json?.result?.resultType === 'complete' && /state-ok/.test(round2.json?.result?.content?.[0]?.text ?? ''), round2.text);
+  const tampered = await callState(19, { inputResponses: answers, requestState: `${state}x` });
+  check('a tampered requestState is -32602', tampered.json?.error?.code === -32602, tampered.text);
   const base64Name = await post({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'test_simple_text', arguments: {}, _meta: modernMeta() } }, modernHeaders('tools/call', `=?base64?${Buffer.from('test_simple_text').toString('base64')}?=`));
   check('Base64-encoded Mcp-Name is decoded', base64Name.status === 200 && base64Name.json?.result?.content !== undefined, base64Name.text);
 }

@@ -249,13 +249,230 @@ void addTools(Registry& registry) {
                  [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
                    co_return ToolResult::text("ok");
                  });
+  // SEP-1613 and SEP-2106: the 2020-12 vocabulary ($anchor, composition, conditionals) must
+  // reach the client untouched.
   schema_tool.input_schema =
       parseObject(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
-    "type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},
-    "city":{"type":"string"}}}},"properties":{"name":{"type":"string"},
-    "address":{"$ref":"#/$defs/address"}},"additionalProperties":false})");
+    "type":"object","$defs":{"address":{"$anchor":"addressDef","type":"object",
+    "properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+    "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
+    "contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},
+    "email":{"type":"string"}},
+    "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
+    "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
+    "then":{"required":["phone"]},"else":{"required":["email"]},
+    "additionalProperties":false})");
   schema_tool.validate_arguments = false;
   registry.addTool(std::move(schema_tool));
+}
+
+// MCP 2026-07-28 fixtures (conformance 0.2 alpha): multi-round-trip input (SEP-2322), client
+// capability checks and logging without a requested level (SEP-2575).
+
+json::object elicitationRequest(std::string message, std::string_view field, std::string type) {
+  json::object property;
+  property["type"] = std::move(type);
+  json::object properties;
+  properties[field] = std::move(property);
+  json::object schema;
+  schema["type"] = "object";
+  schema["properties"] = std::move(properties);
+  schema["required"] = json::array{json::value(field)};
+  json::object params;
+  params["message"] = std::move(message);
+  params["requestedSchema"] = std::move(schema);
+  json::object request;
+  request["method"] = "elicitation/create";
+  request["params"] = std::move(params);
+  return request;
+}
+
+json::object samplingRequest(std::string text, int max_tokens) {
+  json::object params = parseObject(
+      R"({"messages":[{"role":"user","content":{"type":"text","text":""}}],"maxTokens":0})");
+  params["messages"].as_array()[0].as_object()["content"].as_object()["text"] = std::move(text);
+  params["maxTokens"] = max_tokens;
+  json::object request;
+  request["method"] = "sampling/createMessage";
+  request["params"] = std::move(params);
+  return request;
+}
+
+json::object rootsRequest() {
+  json::object request;
+  request["method"] = "roots/list";
+  request["params"] = json::object();
+  return request;
+}
+
+// The answer under `key`, when the client sent one.
+const json::object* inputResponse(const ToolCallContext& context, std::string_view key) {
+  const auto* responses = context.inputResponses();
+  if (responses == nullptr) return nullptr;
+  const auto* found = responses->if_contains(key);
+  return found != nullptr ? found->if_object() : nullptr;
+}
+
+// content.<field> of an elicitation answer, or "" when absent.
+std::string elicited(const json::object* response, std::string_view field) {
+  if (response == nullptr) return {};
+  const auto* content = response->if_contains("content");
+  if (content == nullptr || !content->is_object()) return {};
+  const auto* value = content->get_object().if_contains(field);
+  if (value == nullptr) return {};
+  return value->is_string() ? std::string(value->get_string()) : toJsonText(*value);
+}
+
+// The text of a sampling answer, or "".
+std::string sampled(const json::object* response) {
+  if (response == nullptr) return {};
+  const auto* content = response->if_contains("content");
+  if (content == nullptr || !content->is_object()) return {};
+  return std::string(stringAt(&content->get_object(), "text"));
+}
+
+Tool inputTool(std::string name, std::string description, ToolHandler handler) {
+  Tool tool = simpleTool(std::move(name), std::move(description), std::move(handler));
+  tool.validate_arguments = false;
+  return tool;
+}
+
+void addModernTools(Registry& registry) {
+  registry.addTool(inputTool(
+      "test_input_required_result_elicitation", "Asks the client for a name, then greets it",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        const auto* answer = inputResponse(context, "user_name");
+        if (answer == nullptr) {
+          json::object requests;
+          requests["user_name"] = elicitationRequest("What is your name?", "name", "string");
+          co_return ToolResult::inputRequired(std::move(requests));
+        }
+        co_return ToolResult::text("Hello, " + elicited(answer, "name") + "!");
+      }));
+  registry.addTool(inputTool(
+      "test_input_required_result_sampling", "Asks the client's model a question",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        const auto* answer = inputResponse(context, "capital_question");
+        if (answer == nullptr) {
+          json::object requests;
+          requests["capital_question"] = samplingRequest("What is the capital of France?", 100);
+          co_return ToolResult::inputRequired(std::move(requests));
+        }
+        co_return ToolResult::text("Sampling response: " + sampled(answer));
+      }));
+  registry.addTool(inputTool(
+      "test_input_required_result_list_roots", "Asks the client for its roots",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        const auto* answer = inputResponse(context, "client_roots");
+        if (answer == nullptr) {
+          json::object requests;
+          requests["client_roots"] = rootsRequest();
+          co_return ToolResult::inputRequired(std::move(requests));
+        }
+        std::string text = "Client roots:";
+        if (const auto* roots = answer->if_contains("roots"); roots && roots->is_array()) {
+          for (const auto& root : roots->get_array()) {
+            if (root.is_object()) text += " " + std::string(stringAt(&root.get_object(), "uri"));
+          }
+        }
+        co_return ToolResult::text(std::move(text));
+      }));
+  registry.addTool(
+      inputTool("test_input_required_result_request_state", "Round-trips a requestState",
+                [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+                  const auto* answer = inputResponse(context, "confirm");
+                  if (answer == nullptr || context.requestState() != "awaiting-confirm") {
+                    json::object requests;
+                    requests["confirm"] = elicitationRequest("Please confirm", "ok", "boolean");
+                    co_return ToolResult::inputRequired(std::move(requests), "awaiting-confirm");
+                  }
+                  co_return ToolResult::text("state-ok: confirmed " + elicited(answer, "ok"));
+                }));
+  registry.addTool(inputTool(
+      "test_input_required_result_multiple_inputs", "Asks for elicitation, sampling and roots",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        const auto* name = inputResponse(context, "user_name");
+        const auto* greeting = inputResponse(context, "greeting");
+        const auto* roots = inputResponse(context, "client_roots");
+        if (name == nullptr || greeting == nullptr || roots == nullptr ||
+            context.requestState() != "awaiting-three") {
+          json::object requests;
+          requests["user_name"] = elicitationRequest("What is your name?", "name", "string");
+          requests["greeting"] = samplingRequest("Generate a greeting", 50);
+          requests["client_roots"] = rootsRequest();
+          co_return ToolResult::inputRequired(std::move(requests), "awaiting-three");
+        }
+        co_return ToolResult::text("Received all inputs: name=" + elicited(name, "name") +
+                                   ", greeting=" + sampled(greeting));
+      }));
+  registry.addTool(inputTool(
+      "test_input_required_result_multi_round", "Two rounds of elicitation",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        const auto& state = context.requestState();
+        const auto* step1 = inputResponse(context, "step1");
+        const auto* step2 = inputResponse(context, "step2");
+        if (state == "round-2" && step2 != nullptr) {
+          co_return ToolResult::text("Completed: color=" + elicited(step2, "color"));
+        }
+        json::object requests;
+        if (state == "round-1" && step1 != nullptr) {
+          requests["step2"] =
+              elicitationRequest("Step 2: What is your favorite color?", "color", "string");
+          co_return ToolResult::inputRequired(std::move(requests), "round-2");
+        }
+        requests["step1"] = elicitationRequest("Step 1: What is your name?", "name", "string");
+        co_return ToolResult::inputRequired(std::move(requests), "round-1");
+      }));
+  registry.addTool(inputTool(
+      "test_input_required_result_tampered_state", "Signs its requestState",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        // McpServer signs the state and rejects a tampered one before this handler runs.
+        if (context.requestState() == "signed-state" && inputResponse(context, "confirm")) {
+          co_return ToolResult::text("state verified");
+        }
+        json::object requests;
+        requests["confirm"] = elicitationRequest("Please confirm", "ok", "boolean");
+        co_return ToolResult::inputRequired(std::move(requests), "signed-state");
+      }));
+  registry.addTool(inputTool(
+      "test_input_required_result_capabilities", "Asks only what the client can answer",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        if (context.inputResponses() != nullptr) co_return ToolResult::text("inputs received");
+        const auto& capabilities = context.clientCapabilities();
+        json::object requests;
+        if (capabilities.contains("elicitation")) {
+          requests["user_name"] = elicitationRequest("What is your name?", "name", "string");
+        }
+        if (capabilities.contains("sampling")) {
+          requests["greeting"] = samplingRequest("Generate a greeting", 50);
+        }
+        if (capabilities.contains("roots")) requests["client_roots"] = rootsRequest();
+        if (requests.empty()) co_return ToolResult::text("no client capability to ask with");
+        co_return ToolResult::inputRequired(std::move(requests));
+      }));
+
+  Tool missing =
+      inputTool("test_missing_capability", "Needs the client's sampling capability",
+                [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                  co_return ToolResult::text("the client declared sampling");
+                });
+  missing.required_client_capabilities = {"sampling"};
+  registry.addTool(std::move(missing));
+  registry.addTool(inputTool(
+      "test_streaming_elicitation", "Asks for input through the response, never a request",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        if (inputResponse(context, "answer") != nullptr) co_return ToolResult::text("answered");
+        json::object requests;
+        requests["answer"] = elicitationRequest("Anything to add?", "answer", "string");
+        co_return ToolResult::inputRequired(std::move(requests));
+      }));
+  registry.addTool(
+      inputTool("test_logging_tool", "Logs while it runs, at the level the request asked for",
+                [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+                  context.log(LogLevel::kInfo, "logging tool started", "conformance");
+                  context.log(LogLevel::kWarning, "logging tool halfway", "conformance");
+                  co_return ToolResult::text("logged");
+                }));
 }
 
 ResourceContents textContents(std::string uri, std::string mime_type, std::string text) {
@@ -324,6 +541,26 @@ json::object message(std::string role, json::object content) {
   out["role"] = std::move(role);
   out["content"] = std::move(content);
   return out;
+}
+
+void addModernPrompts(Registry& registry) {
+  Prompt prompt;
+  prompt.name = "test_input_required_result_prompt";
+  prompt.description = "A prompt that asks the client for context first";
+  prompt.input_requests = [](const json::object* responses) {
+    json::object requests;
+    if (responses == nullptr || !responses->contains("user_context")) {
+      requests["user_context"] =
+          elicitationRequest("What context should the prompt use?", "context", "string");
+    }
+    return requests;
+  };
+  prompt.render = [](const std::map<std::string, std::string>&) {
+    json::array messages;
+    messages.emplace_back(message("user", textBlock("A prompt built from the client's context.")));
+    return messages;
+  };
+  registry.addPrompt(std::move(prompt));
 }
 
 void addPrompts(Registry& registry) {
@@ -399,8 +636,10 @@ int run(int argc, char** argv) {
 
   Registry registry;
   addTools(registry);
+  addModernTools(registry);
   addResources(registry);
   addPrompts(registry);
+  addModernPrompts(registry);
   ServerOptions options;
   options.info.name = "capstan-mcp-conformance";
   auto server = std::make_shared<McpServer>(std::move(registry), options);
