@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "engine/binds.hpp"
+#include "engine/json_check.hpp"
 #include "engine/planner.hpp"
 #include "spec/lookup.hpp"
 #include "support/json_text.hpp"
@@ -165,6 +166,15 @@ struct Engine::Impl {
     return outcome;
   }
 
+  static CallOutcome notJson(int status) {
+    CallOutcome outcome;
+    outcome.kind = ErrorKind::kNotJson;
+    outcome.upstream_status = status;
+    outcome.message =
+        "the upstream answered " + std::to_string(status) + " with a body that is not JSON";
+    return outcome;
+  }
+
   CallOutcome fromUpstream(const CompiledCall& plan, const boost::json::object& arguments,
                            upstream::Result result) {
     CallOutcome outcome;
@@ -192,24 +202,22 @@ struct Engine::Impl {
       outcome.body = std::move(response.body);
       return outcome;
     }
+    if (plan.identity_output) {
+      // DESIGN.md "Semantics" 6: identity mappings return the upstream bytes as they came, once
+      // they are known to be JSON (7: not JSON when JSON was declared is a 502).
+      if (!isJsonText(response.body)) return notJson(response.status);
+      outcome.content_type = "application/json";
+      outcome.body = std::move(response.body);
+      return outcome;
+    }
     // The DOM lives only until the answer is written: an arena turns its hundreds of node
     // allocations into a few blocks freed at once.
     unsigned char scratch[8192];
     boost::json::monotonic_resource arena(scratch, sizeof(scratch));
     boost::system::error_code ec;
     boost::json::value document_value = boost::json::parse(response.body, ec, &arena);
-    if (ec) {
-      outcome.kind = ErrorKind::kNotJson;
-      outcome.message = "the upstream answered " + std::to_string(response.status) +
-                        " with a body that is not JSON";
-      return outcome;
-    }
+    if (ec) return notJson(response.status);
     outcome.content_type = "application/json";
-    if (plan.identity_output) {
-      // DESIGN.md "Semantics" 6: identity mappings return the upstream bytes as they came.
-      outcome.body = std::move(response.body);
-      return outcome;
-    }
     auto shaped = plan.shaper.apply(document_value, &arguments);
     if (!shaped) {
       outcome.kind = ErrorKind::kShaping;
