@@ -5,7 +5,7 @@
 // usage: node rest_export.test.mjs <capstan-binary> <capability-file> <spectral-binary>
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, after } from 'node:test';
@@ -106,6 +106,38 @@ test('Spectral spectral:oas reports no errors', () => {
   const errors = results.filter((r) => r.severity === 0);
   assert.deepEqual(errors, [], 'no spectral:oas errors');
   assert.equal(run.status, 0, `spectral exit ${run.status}: ${run.stderr}`);
+});
+
+function lintErrors(file) {
+  const run = spawnSync(spectral, ['lint', file, '--ruleset', path.join(here, 'spectral-oas.yaml'),
+    '--format', 'json', '--fail-severity', 'error', '--quiet'], { encoding: 'utf8' });
+  const results = JSON.parse(run.stdout || '[]');
+  return results.filter((r) => r.severity === 0);
+}
+
+test('an adapter with inbound bearer auth declares the scheme and its 401', () => {
+  const seed = readFileSync(capability, 'utf8');
+  const bindLine = '    MIDJOURNEY_API_KEY: MIDJOURNEY_API_KEY\n';
+  const restHead = '    namespace: image-generation-jobs-rest\n    port: 8080\n';
+  const guarded = seed.replace(bindLine, `${bindLine}    REST_TOKEN: REST_TOKEN\n`)
+    .replace(restHead, `${restHead}    authentication:\n      type: bearer\n` +
+      "      token: '{{env.REST_TOKEN}}'\n");
+  assert.notEqual(guarded, seed);
+  const file = path.join(work, 'guarded.yaml');
+  writeFileSync(file, guarded);
+  const guardedOut = path.join(work, 'guarded.json');
+  execFileSync(capstan, ['export', 'openapi', file, '-o', guardedOut], { env, stdio: 'ignore' });
+  const secured = JSON.parse(readFileSync(guardedOut, 'utf8'));
+  const schemes = Object.values(secured.components.securitySchemes);
+  // OpenAPI 3.1 §4.8.27: HTTP bearer authentication is type http, scheme bearer.
+  assert.deepEqual(schemes, [{ type: 'http', scheme: 'bearer' }]);
+  assert.ok(Array.isArray(secured.security) && secured.security.length === 1);
+  for (const item of Object.values(secured.paths)) {
+    for (const op of Object.values(item)) assert.ok(op.responses['401'], `${op.operationId} 401`);
+  }
+  assert.ok(!readFileSync(guardedOut, 'utf8').includes('export-placeholder'),
+    'no stand-in credential leaks into the document');
+  assert.deepEqual(lintErrors(guardedOut), []);
 });
 
 test('an unknown --adapter is refused', () => {
