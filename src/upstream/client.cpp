@@ -130,24 +130,37 @@ struct Connection {
 
 struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   Impl(asio::any_io_executor executor_in, ClientOptions options_in)
-      : executor(std::move(executor_in)),
-        options(std::move(options_in)),
-        tls_context(ssl::context::tls_client) {
-    tls_context.set_default_verify_paths();
-    if (options.ca_file) {
+      : executor(std::move(executor_in)), options(std::move(options_in)) {
+    // An explicit CA file is checked at start-up, so a bad one stops `serve` at once.
+    if (options.ca_file) tlsContext();
+  }
+
+  // Parsing the system CA bundle costs tens of milliseconds, so a capability whose upstreams are
+  // all plain HTTP (the sandbox) never pays it: the context is built on the first TLS connect.
+  ssl::context& tlsContext() {
+    std::call_once(tls_once, [this] {
+      auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
+      // Without a system store every TLS handshake fails verification, which callers see as a
+      // TLS error: nothing to throw on the request path.
       ErrorCode ec;
-      tls_context.load_verify_file(options.ca_file->string(), ec);
-      if (ec) {
-        throw std::runtime_error("cannot load CA file " + options.ca_file->string() + ": " +
-                                 ec.message());
+      context->set_default_verify_paths(ec);
+      if (options.ca_file) {
+        context->load_verify_file(options.ca_file->string(), ec);
+        if (ec) {
+          throw std::runtime_error("cannot load CA file " + options.ca_file->string() + ": " +
+                                   ec.message());
+        }
       }
-    }
-    tls_context.set_verify_mode(ssl::verify_peer);
+      context->set_verify_mode(ssl::verify_peer);
+      tls_context = std::move(context);
+    });
+    return *tls_context;
   }
 
   asio::any_io_executor executor;
   ClientOptions options;
-  ssl::context tls_context;
+  std::once_flag tls_once;
+  std::unique_ptr<ssl::context> tls_context;
   std::mutex pool_mutex;
   std::map<std::string, std::vector<std::shared_ptr<Connection>>> idle;
   std::atomic<std::size_t> opened{0};
@@ -215,7 +228,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     }
 
     connection->tls =
-        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream), tls_context);
+        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream), tlsContext());
     auto& tls = *connection->tls;
     if (!setServerName(tls.native_handle(), endpoint.host)) {
       fail = {Failure::kTls, "cannot set the TLS server name"};
