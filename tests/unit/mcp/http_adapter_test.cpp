@@ -32,6 +32,12 @@ class AdapterTest : public ::testing::Test {
     adapter_ = std::make_unique<McpHttpAdapter>(io_.get_executor(), server_);
   }
 
+  void requireAuth(InboundAuth auth) {
+    HttpOptions options;
+    options.auth = std::move(auth);
+    adapter_ = std::make_unique<McpHttpAdapter>(io_.get_executor(), server_, options);
+  }
+
   net::Response send(http::verb verb, std::string body,
                      std::map<std::string, std::string> headers = {}) {
     net::Request request{verb, "/mcp", 11};
@@ -153,6 +159,33 @@ TEST_F(AdapterTest, AStatelessRequestWithoutMetaIs400InvalidParams) {
   EXPECT_EQ(response.result(), http::status::bad_request);
   EXPECT_EQ(json::parse(response.body()).at("error").at("code"), -32602);
   EXPECT_EQ(json::parse(response.body()).at("id"), 6);
+}
+
+}  // namespace
+}  // namespace capstan::mcp
+
+namespace capstan::mcp {
+namespace {
+
+TEST_F(AdapterTest, ABearerAdapterRefusesMissingOrWrongTokensWith401) {
+  requireAuth({"bearer", "s3cret", "", ""});
+  std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+      "protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+  auto missing = send(http::verb::post, ping);
+  EXPECT_EQ(missing.result(), http::status::unauthorized);
+  EXPECT_NE(missing[http::field::www_authenticate].find("Bearer"), std::string::npos);
+  EXPECT_EQ(send(http::verb::post, ping, {{"Authorization", "Bearer wrong"}}).result(),
+            http::status::unauthorized);
+  EXPECT_EQ(send(http::verb::post, ping, {{"Authorization", "Bearer s3cret"}}).result(),
+            http::status::ok);
+}
+
+TEST_F(AdapterTest, AnApiKeyAdapterChecksItsHeader) {
+  requireAuth({"apikey", "k-123", "X-API-Key", "header"});
+  std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+      "protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+  EXPECT_EQ(send(http::verb::post, ping).result(), http::status::unauthorized);
+  EXPECT_EQ(send(http::verb::post, ping, {{"X-API-Key", "k-123"}}).result(), http::status::ok);
 }
 
 }  // namespace
