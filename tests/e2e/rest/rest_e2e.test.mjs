@@ -256,6 +256,13 @@ test('list: every with-referenced query name is passed, values form-encoded', as
     '/v1/jobs?status=completed&limit=3&offset=2&sort=created_at%3Adesc'));
 });
 
+test('list: query names the capability does not declare are not forwarded', async () => {
+  const { result, seen } = await upstreamSeen(() =>
+    rest('GET', '/v1/v1/jobs?limit=2&debug=1&access_token=x&Authorization=Bearer%20y'));
+  assert.equal(onlyUpstreamRequest(seen).target, '/v1/jobs?limit=2');
+  assertRelayed(result, await sandbox('GET', '/v1/jobs?limit=2'));
+});
+
 test('list: a space in a value is form-encoded upstream, and the upstream 400 is relayed', async () => {
   const { result, seen } = await upstreamSeen(() => rest('GET', '/v1/v1/jobs?status=in+a%26b'));
   // WHATWG application/x-www-form-urlencoded: space as '+', '&' escaped.
