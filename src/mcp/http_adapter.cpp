@@ -235,6 +235,51 @@ net::Response sseResponse(std::string body) {
   return response;
 }
 
+// Strict RFC 4648 §4 base64: the standard alphabet, padding to a multiple of four. Anything
+// else is refused, as MCP 2026-07-28 requires for `=?base64?...?=` parameter headers (SEP-2243).
+std::optional<std::string> decodeBase64Strict(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  unsigned accumulator = 0;
+  int bits = 0;
+  std::size_t padding = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '=') {
+      // Padding only at the end, at most two characters.
+      if (i + 2 < text.size() || ++padding > 2) return std::nullopt;
+      continue;
+    }
+    if (padding > 0) return std::nullopt;
+    int digit = -1;
+    if (c >= 'A' && c <= 'Z') digit = c - 'A';
+    if (c >= 'a' && c <= 'z') digit = c - 'a' + 26;
+    if (c >= '0' && c <= '9') digit = c - '0' + 52;
+    if (c == '+') digit = 62;
+    if (c == '/') digit = 63;
+    if (digit < 0) return std::nullopt;
+    accumulator = (accumulator << 6) | static_cast<unsigned>(digit);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((accumulator >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+// An `Mcp-Param-*` header's value: literal, or decoded when it has the whole base64 sentinel.
+std::optional<std::string> parameterHeaderValue(std::string_view raw) {
+  constexpr std::string_view kPrefix = "=?base64?";
+  constexpr std::string_view kSuffix = "?=";
+  if (raw.size() < kPrefix.size() + kSuffix.size() || !raw.starts_with(kPrefix) ||
+      !raw.ends_with(kSuffix)) {
+    return std::string(raw);
+  }
+  return decodeBase64Strict(
+      raw.substr(kPrefix.size(), raw.size() - kPrefix.size() - kSuffix.size()));
+}
+
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -569,11 +614,11 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     co_return co_await respond(message, exchange, accept, context, "");
   }
 
-  static std::optional<std::string> headerMismatch(const net::Request& request,
-                                                   const json::object& message,
-                                                   std::string_view header_version,
-                                                   std::string_view version,
-                                                   std::string_view method) {
+  std::optional<std::string> headerMismatch(const net::Request& request,
+                                            const json::object& message,
+                                            std::string_view header_version,
+                                            std::string_view version,
+                                            std::string_view method) const {
     if (header_version != version) {
       return "MCP-Protocol-Version header '" + std::string(header_version) +
              "' does not match _meta protocol version '" + std::string(version) + "'";
@@ -592,6 +637,46 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     if (name_header != name) {
       return "Mcp-Name header '" + name_header + "' does not match params." +
              std::string(name_key) + " '" + std::string(name) + "'";
+    }
+    if (method == "tools/call") return parameterHeaderMismatch(request, message, name);
+    return std::nullopt;
+  }
+
+  // MCP 2026-07-28 (SEP-2243): a tool parameter marked `x-mcp-header: X` travels in the body and
+  // in `Mcp-Param-X` too, so that intermediaries can route on it; both must agree.
+  std::optional<std::string> parameterHeaderMismatch(const net::Request& request,
+                                                     const json::object& message,
+                                                     std::string_view tool_name) const {
+    const Tool* tool = server->registry().findTool(tool_name);
+    if (tool == nullptr) return std::nullopt;
+    const auto* properties = tool->input_schema.if_contains("properties");
+    if (properties == nullptr || !properties->is_object()) return std::nullopt;
+    const json::object* arguments = nullptr;
+    if (const auto* params = paramsOf(message)) {
+      if (const auto* given = params->if_contains("arguments")) arguments = given->if_object();
+    }
+    for (const auto& [parameter, schema] : properties->get_object()) {
+      const auto* header =
+          schema.is_object() ? schema.get_object().if_contains("x-mcp-header") : nullptr;
+      if (header == nullptr || !header->is_string()) continue;
+      std::string header_name = "Mcp-Param-" + std::string(header->get_string());
+      auto raw = request[header_name];
+      const auto* value = arguments != nullptr ? arguments->if_contains(parameter) : nullptr;
+      if (value == nullptr || value->is_null()) {
+        if (!raw.empty())
+          return header_name + " is set but argument '" + std::string(parameter) + "' is not";
+        continue;
+      }
+      if (raw.empty()) {
+        return header_name + " is required with argument '" + std::string(parameter) + "'";
+      }
+      auto decoded = parameterHeaderValue(raw);
+      if (!decoded) return header_name + " is not valid base64";
+      std::string expected =
+          value->is_string() ? std::string(value->get_string()) : capstan::toJsonText(*value);
+      if (*decoded != expected) {
+        return header_name + " does not match argument '" + std::string(parameter) + "'";
+      }
     }
     return std::nullopt;
   }

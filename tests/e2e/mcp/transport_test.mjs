@@ -290,6 +290,16 @@ async function modernChecks() {
   check('round 2 with the answers and the state completes', round2.json?.result?.resultType === 'complete' && /state-ok/.test(round2.json?.result?.content?.[0]?.text ?? ''), round2.text);
   const tampered = await callState(19, { inputResponses: answers, requestState: `${state}x` });
   check('a tampered requestState is -32602', tampered.json?.error?.code === -32602, tampered.text);
+  // x-mcp-header parameters (SEP-2243): mirrored in Mcp-Param-<name>, literal or strict Base64.
+  const routed = (id, headers) => post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_custom_header', arguments: { region: 'eu-west' }, _meta: modernMeta() } }, { ...modernHeaders('tools/call', 'test_custom_header'), ...headers });
+  const literal = await routed(20, { 'mcp-param-region': 'eu-west' });
+  check('a matching Mcp-Param header is accepted', literal.status === 200 && literal.json?.result?.content?.[0]?.text === 'region=eu-west', literal.text);
+  const encoded = await routed(21, { 'mcp-param-region': `=?base64?${Buffer.from('eu-west').toString('base64')}?=` });
+  check('a Base64 Mcp-Param header is decoded', encoded.status === 200, encoded.text);
+  const unpadded = await routed(22, { 'mcp-param-region': '=?base64?ZXUtd2VzdA?=' });
+  check('Base64 without its padding is 400 -32020', unpadded.status === 400 && unpadded.json?.error?.code === -32020, unpadded.text);
+  const omitted = await routed(23, {});
+  check('an omitted Mcp-Param header is 400 -32020', omitted.status === 400 && omitted.json?.error?.code === -32020, omitted.text);
   const base64Name = await post({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'test_simple_text', arguments: {}, _meta: modernMeta() } }, modernHeaders('tools/call', `=?base64?${Buffer.from('test_simple_text').toString('base64')}?=`));
   check('Base64-encoded Mcp-Name is decoded', base64Name.status === 200 && base64Name.json?.result?.content !== undefined, base64Name.text);
 }

@@ -466,6 +466,15 @@ void addModernTools(Registry& registry) {
         requests["answer"] = elicitationRequest("Anything to add?", "answer", "string");
         co_return ToolResult::inputRequired(std::move(requests));
       }));
+  Tool routed = inputTool(
+      "test_custom_header", "Echoes a parameter that is mirrored in an Mcp-Param header",
+      [](const json::object& arguments, ToolCallContext&) -> asio::awaitable<ToolResult> {
+        co_return ToolResult::text("region=" + std::string(stringAt(&arguments, "region")));
+      });
+  routed.input_schema = parseObject(
+      R"({"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region",
+      "description":"Where the call is routed"}},"required":["region"]})");
+  registry.addTool(std::move(routed));
   registry.addTool(
       inputTool("test_logging_tool", "Logs while it runs, at the level the request asked for",
                 [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
