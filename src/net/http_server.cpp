@@ -47,6 +47,13 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   asio::any_io_executor executor;
   Handler handler;
   ServerLimits limits;
+  RefusalWriter refusal_writer;
+
+  Response refusal(http::status status, std::string_view message) const {
+    if (!refusal_writer) return errorResponse(status, message);
+    auto worded = refusal_writer(static_cast<int>(status), message);
+    return makeResponse(status, std::move(worded.body), worded.content_type);
+  }
   std::string label;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
@@ -145,7 +152,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         response = co_await handler(request, context);
       } catch (const std::exception& error) {
         spdlog::error("request {}: handler failed: {}", context.request_id, error.what());
-        response = errorResponse(http::status::internal_server_error, "internal error");
+        response = refusal(http::status::internal_server_error, "internal error");
       }
       response.version(request.version());
       bool keep_alive = request.keep_alive() && !stopping && response.keep_alive() &&
@@ -174,7 +181,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   asio::awaitable<void> writeAndClose(beast::tcp_stream& stream, http::status status,
                                       std::string_view message) {
-    Response response = errorResponse(status, message);
+    Response response = refusal(status, message);
     response.keep_alive(false);
     response.prepare_payload();
     stream.expires_after(limits.write_timeout);
@@ -216,6 +223,10 @@ void HttpServer::stop() {
     state->acceptor.close(ignored);
   });
   state_->closeIdle();
+}
+
+void HttpServer::setRefusalWriter(RefusalWriter writer) {
+  state_->refusal_writer = std::move(writer);
 }
 
 std::uint16_t HttpServer::port() const { return state_->port; }

@@ -32,6 +32,16 @@ struct ServerLimits {
   std::chrono::milliseconds write_timeout{30'000};
 };
 
+// How a surface words the answers the server gives on its own, before any handler runs (413 body
+// too large, 431 headers too large, 400 malformed request, 500 when a handler threw): REST as
+// problem+json, MCP as JSON-RPC, the sandbox in its upstream's error shape. Unset: a small JSON
+// object `{"error": message}`.
+struct RefusalBody {
+  std::string body;
+  std::string content_type;
+};
+using RefusalWriter = std::function<RefusalBody(int status, std::string_view message)>;
+
 struct RequestContext {
   asio::ip::tcp::endpoint peer;
   // Unique per process; put it on every log line about this request.
@@ -51,6 +61,9 @@ class HttpServer {
   // `metrics_label` names this server in the process metrics ("rest:<ns>", "mcp:<ns>", ...).
   HttpServer(asio::any_io_executor executor, Handler handler, ServerLimits limits = {},
              std::string metrics_label = "http");
+
+  // Replaces the default wording of the server's own refusals; call before listen().
+  void setRefusalWriter(RefusalWriter writer);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -145,6 +145,23 @@ Sandbox::Sandbox(SandboxOptions options) : impl_(std::make_shared<Impl>()) {
                                    impl.options.faults, impl.random());
 }
 
+namespace {
+
+std::string_view refusalCode(int status) {
+  switch (status) {
+    case 413:
+      return "payload_too_large";
+    case 431:
+      return "headers_too_large";
+    case 500:
+      return "internal_error";
+    default:
+      return "bad_request";
+  }
+}
+
+}  // namespace
+
 Sandbox::~Sandbox() { stop(); }
 
 std::uint16_t Sandbox::start(boost::asio::any_io_executor executor) {
@@ -161,6 +178,11 @@ std::uint16_t Sandbox::start(boost::asio::any_io_executor executor) {
         co_return co_await self->handle(request, context);
       },
       limits, "sandbox");
+  // Refusals before routing (413, 431, malformed requests) keep the upstream's error shape.
+  impl.server->setRefusalWriter([](int status, std::string_view message) {
+    auto answer = errorResponse(status, refusalCode(status), message);
+    return net::RefusalBody{std::move(answer.body), std::move(answer.content_type)};
+  });
   impl.port = impl.server->listen(impl.options.host, impl.options.port);
   impl.api->setBaseUrl(baseUrl());
 
