@@ -80,10 +80,16 @@ RouteMatch Router::match(std::string_view method, const std::vector<std::string>
   }
   if (result.kind != RouteMatch::Kind::kFound) {
     result.kind = RouteMatch::Kind::kMethodNotAllowed;
+    std::vector<std::string> allowed;
+    auto allow = [&](const std::string& name) {
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) allowed.push_back(name);
+    };
     for (const auto* operation : best->operations) {
-      if (result.allow.find(operation->method) != std::string::npos) continue;
-      result.allow += (result.allow.empty() ? "" : ", ") + operation->method;
+      allow(operation->method);
+      // RFC 9110 §10.2.1: Allow lists what the target answers, and HEAD is answered with GET.
+      if (operation->method == "GET") allow("HEAD");
     }
+    for (const auto& name : allowed) result.allow += (result.allow.empty() ? "" : ", ") + name;
     return result;
   }
   for (std::size_t i = 0; i < segments.size(); ++i) {

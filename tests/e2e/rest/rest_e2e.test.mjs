@@ -390,8 +390,16 @@ for (const [method, target, allowed] of [
     const allow = (result.headers.allow ?? '').split(',').map((m) => m.trim());
     assert.ok(allow.includes(allowed), `Allow: ${result.headers.allow}`);
     assert.ok(!allow.includes(method), `Allow: ${result.headers.allow}`);
+    if (allowed === 'GET') assert.ok(allow.includes('HEAD'), 'RFC 9110 §9.3.2: HEAD with GET');
   });
 }
+
+test('routing: HEAD is answered like GET, without a body', async () => {
+  const { result, seen } = await upstreamSeen(() => rest('HEAD', '/v1/v1/jobs?limit=1'));
+  assert.equal(onlyUpstreamRequest(seen).method, 'GET', 'the consumed operation is a GET');
+  assert.equal(result.status, 200);
+  assert.equal(result.text, '', 'RFC 9110 §9.3.2: no content in a HEAD answer');
+});
 
 // --- upstream faults ------------------------------------------------------------------------
 

@@ -99,7 +99,14 @@ TEST_F(RouterTest, OtherMethodIs405WithEveryAllowedMethod) {
   add("DELETE", "/jobs/{id}", "delete");
   auto refused = match("PUT", "/jobs/7");
   EXPECT_EQ(refused.kind, RouteMatch::Kind::kMethodNotAllowed);
-  EXPECT_EQ(refused.allow, "GET, DELETE");
+  EXPECT_EQ(refused.allow, "GET, HEAD, DELETE") << "HEAD is served wherever GET is";
+}
+
+TEST_F(RouterTest, AllowDoesNotConfuseAMethodWithAPrefixOfAnother) {
+  // A substring test would think "GET" is already listed once "TARGET" is.
+  add("TARGET", "/jobs", "odd");
+  add("GET", "/jobs", "list");
+  EXPECT_EQ(match("POST", "/jobs").allow, "TARGET, GET, HEAD");
 }
 
 TEST_F(RouterTest, HeadIsServedWhereGetIs) {

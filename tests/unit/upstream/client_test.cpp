@@ -358,6 +358,46 @@ TEST_F(ClientTest, ConnectionTheServerDroppedIsRetriedOnceOnAFreshOne) {
   EXPECT_EQ(server.accepted(), 2);
 }
 
+TEST_F(ClientTest, HttpProxyGetsTheAbsoluteFormAndTheOriginsHost) {
+  ScriptedServer proxy(io_, [](const std::string&) { return Reply{ok(R"({"via":"proxy"})")}; });
+  auto o = options();
+  o.use_proxy_env = true;
+  o.env_lookup = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "http_proxy") return proxy.url();
+    return std::nullopt;
+  };
+  Client client(io_.get_executor(), o);
+  auto result = send(client, get("http://api.example.test/v1/jobs?limit=1"));
+  ASSERT_TRUE(result.ok()) << result.detail;
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  const std::string& head = proxy.requests()[0];
+  // RFC 9112 §3.2.2: a request to a proxy uses the absolute-form target.
+  EXPECT_EQ(head.rfind("GET http://api.example.test/v1/jobs?limit=1 HTTP/1.1\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("Host: api.example.test\r\n"), std::string::npos) << head;
+}
+
+TEST_F(ClientTest, HttpsProxyIsAskedForATunnelAndItsRefusalIsAConnectFailure) {
+  ScriptedServer proxy(io_, [](const std::string&) {
+    return Reply{"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", Reply::After::kClose};
+  });
+  auto o = options();
+  o.use_proxy_env = true;
+  o.env_lookup = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "HTTPS_PROXY") return proxy.url();
+    return std::nullopt;
+  };
+  Client client(io_.get_executor(), o);
+  Request request = get("https://api.example.test/v1/jobs");
+  request.headers.emplace_back("Authorization", "Bearer secret");
+  auto result = send(client, request);
+  EXPECT_EQ(result.failure, Failure::kConnect) << result.detail;
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  const std::string& head = proxy.requests()[0];
+  // RFC 9110 §9.3.6: CONNECT names host:port; the origin's credentials stay inside the tunnel.
+  EXPECT_EQ(head.rfind("CONNECT api.example.test:443 HTTP/1.1\r\n", 0), 0u) << head;
+  EXPECT_EQ(head.find("secret"), std::string::npos) << "the proxy never sees the bearer";
+}
+
 TEST_F(ClientTest, UnsupportedSchemeIsABadUrl) {
   Client client(io_.get_executor(), options());
   EXPECT_EQ(send(client, get("ftp://127.0.0.1/file")).failure, Failure::kBadUrl);
