@@ -219,6 +219,15 @@ TEST_F(Semantics, FormBodyIsEncodedAndRendersTheCallersValue) {
   EXPECT_EQ(type->second, "application/x-www-form-urlencoded");
 }
 
+TEST_F(Semantics, CallerValueShapedLikeATemplateNeverReachesTheSecrets) {
+  // `{{API_KEY}}` is a bound secret; a caller who sends it as a value gets the text back, not
+  // the key (values are inserted once, never rendered again).
+  auto call = ok(compile(1), {{"name", "{{API_KEY}}"}});
+  ASSERT_TRUE(call.body);
+  EXPECT_EQ(call.body->find("k%26y"), std::string::npos) << *call.body;
+  EXPECT_NE(call.body->find("who=%7B%7BAPI_KEY%7D%7D"), std::string::npos) << *call.body;
+}
+
 TEST_F(Semantics, FormBodyWithoutTheCallersValueOmitsTheFields) {
   auto call = ok(compile(1), {});
   ASSERT_TRUE(call.body);
