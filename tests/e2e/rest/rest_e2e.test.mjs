@@ -24,7 +24,7 @@ const clientSecret = `client-own-credential-${Math.random().toString(16).slice(2
 const inboundToken = `rest-inbound-${Math.random().toString(16).slice(2)}`;
 const responseCap = 2000;  // --max-response-bytes of the guarded instance
 const retryAfterSeconds = 7;  // distinctive, so a kept Retry-After is recognisable
-const timeoutMs = 1500;       // capstan's --timeout-ms; the slow-upstream test exceeds it by far
+const timeoutMs = 3000;  // capstan's --timeout-ms; the slow-upstream test exceeds it by far
 
 const children = [];
 const transcript = [];  // every response capstan gave, for the secret check
