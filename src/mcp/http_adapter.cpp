@@ -742,6 +742,9 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
   // Server-to-client requests need the client to read them while the call is still running.
   // Without a streaming response body, capstan closes the POST stream after the request and
   // delivers the rest on the resumed stream, which only 2025-11-25 clients do (SSE polling).
+  // TODO(#6): net::HttpServer has no streaming body; with one, progress and logs could flow as
+  // they happen and 2025-06-18 clients could be asked things too. Resumable streams live in
+  // this process only, so a resumed GET must reach the instance that served the POST.
   bool needsResumableStream(const json::object& message, const Exchange& exchange,
                             Acceptable accept) const {
     if (!accept.sse || !exchange.session ||

@@ -314,6 +314,8 @@ json::object McpServer::implementation() const {
 }
 
 json::object McpServer::serverCapabilities(Era era) const {
+  // TODO(#6): the 2026-07-28 tasks extension (SEP-2663: CreateTaskResult, tasks/get, /update,
+  // /cancel, capabilities.extensions) is not offered; every call completes synchronously.
   json::object capabilities;
   json::object tools;
   tools["listChanged"] = false;
