@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/mapping_checks.hpp"
 #include "control/control_server.hpp"
 #include "engine/engine.hpp"
 #include "mcp/capability_tools.hpp"
@@ -214,6 +215,9 @@ int runServe(const ServeArgs& args) {
   // 1. Load and check the capability like `capstan validate` does.
   auto path = resolveCapability(args.file);
   auto loaded = spec::loadDocument(path);
+  if (loaded.document) checkMappings(*loaded.document, false, loaded.diagnostics);
+  // LoadResult holds a document only when there is no error.
+  if (spec::hasErrors(loaded.diagnostics)) loaded.document.reset();
   for (const auto& diagnostic : loaded.diagnostics) {
     if (diagnostic.severity == spec::Severity::kError) {
       std::cerr << spec::formatDiagnostic(diagnostic) << "\n";

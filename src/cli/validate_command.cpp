@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/mapping_checks.hpp"
 #include "spec/loader.hpp"
 
 namespace capstan::cli {
@@ -38,7 +39,10 @@ int runValidate(const ValidateOptions& options) {
   std::size_t errors = 0;
   std::size_t warnings = 0;
   for (const std::string& file : options.files) {
-    const spec::LoadResult result = spec::loadDocument(file, load_options);
+    spec::LoadResult result = spec::loadDocument(file, load_options);
+    if (result.document) checkMappings(*result.document, options.strict, result.diagnostics);
+    // LoadResult holds a document only when there is no error.
+    if (spec::hasErrors(result.diagnostics)) result.document.reset();
     for (const spec::Diagnostic& diagnostic : result.diagnostics) {
       if (diagnostic.severity == spec::Severity::kError) {
         ++errors;

@@ -48,6 +48,21 @@ out=$(CAPSTAN_TEST_PRESENT=1 "$capstan" validate --env "$data/env-missing-secret
 check "missing secret with --env" 1 $code
 expect_line "missing secret names the variable" 'environment variable `CAPSTAN_TEST_ABSENT` is not set' "$out"
 
+# JSONPath mappings are compiled at validation time (RFC 9535; `$.` is a Naftiko habit).
+out=$("$capstan" validate --strict "$data/valid-minimal.yaml"); code=$?
+check "dot-root mapping is only a warning under --strict" 0 $code
+expect_line "dot-root warning names the mapping" \
+  'valid-minimal.yaml:31:11: warning: /capability/exposes/0/resources/0/operations/0/outputParameters/0/mapping: `mapping: \$\.` is not RFC 9535' "$out"
+out=$("$capstan" validate "$data/valid-minimal.yaml"); code=$?
+expect_line "no dot-root warning without --strict" '^1 file checked: 0 errors, 0 warnings$' "$out"
+broken=$(mktemp --suffix=.yaml)
+sed 's/mapping: \$\.id$/mapping: "$.id[?"/' "$data/valid-minimal.yaml" >"$broken"
+out=$("$capstan" validate "$broken"); code=$?
+rm -f "$broken"
+check "invalid JSONPath mapping is an error" 1 $code
+expect_line "invalid JSONPath names the property and the offset" \
+  'outputParameters/0/properties/id/mapping: invalid JSONPath in `mapping` .*at offset 6$' "$out"
+
 "$capstan" validate >/dev/null 2>&1; code=$?
 check "no file is a usage error" 2 $code
 "$capstan" validate --no-such-flag "$seed" >/dev/null 2>&1; code=$?
