@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   libssl-dev zlib1g-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlitecpp-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libpng-dev
   prometheus-cpp-dev prometheus
-  curl wrk nginx
+  curl wrk nginx openssl
 )
 
 missing=()

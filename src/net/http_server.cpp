@@ -160,6 +160,13 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
       if (response.count(http::field::connection)) keep_alive = response.keep_alive();
       response.keep_alive(keep_alive);
       response.prepare_payload();
+      // RFC 9110 §9.3.2: a HEAD answer carries GET's header fields, Content-Length included, but
+      // no content.
+      if (request.method() == http::verb::head) {
+        const auto length = response.body().size();
+        response.body().clear();
+        response.content_length(length);
+      }
 
       stream.expires_after(limits.write_timeout);
       auto [write_ec, written] = co_await http::async_write(stream, response, kAsTuple);

@@ -30,7 +30,8 @@ pids+=($!)
 wait_for "$work/sandbox.log" "listening on"
 sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.log" | head -1)
 
-# start_instance NAME KEY: prints the instance's MCP port and control port.
+# start_instance NAME KEY: starts one instance in this shell (so its pid is ours to stop) and
+# sets mcp_port and control_port.
 start_instance() {
   local offset=$((20000 + RANDOM % 30000))
   CAPSTAN_MCP_SESSION_KEY="$2" MIDJOURNEY_API_KEY="$token" "$capstan" serve \
@@ -39,12 +40,16 @@ start_instance() {
     --control-port "$(free_port)" 2>"$work/$1.log" &
   pids+=($!)
   wait_for "$work/$1.log" "ready in"
-  echo "$((9090 + offset)) $(grep -o 'control  *http://127.0.0.1:[0-9]*' "$work/$1.log" | grep -o '[0-9]*$')"
+  mcp_port=$((9090 + offset))
+  control_port=$(grep -o 'control  *http://127.0.0.1:[0-9]*' "$work/$1.log" | grep -o '[0-9]*$')
 }
 shared_key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-read -r mcp_a control_a < <(start_instance a "$shared_key")
-read -r mcp_b control_b < <(start_instance b "$shared_key")
-read -r mcp_c _ < <(start_instance c "another-key-$RANDOM")
+start_instance a "$shared_key"
+mcp_a=$mcp_port control_a=$control_port
+start_instance b "$shared_key"
+mcp_b=$mcp_port control_b=$control_port
+start_instance c "another-key-$RANDOM"
+mcp_c=$mcp_port
 
 listen=$(free_port)
 sed -e "s|@PREFIX@|$work|g" -e "s|@LISTEN@|$listen|" \
