@@ -43,6 +43,19 @@ net::Response problemResponse(const Problem& problem, std::string_view path,
                            "application/problem+json");
 }
 
+// The server's own refusals (before routing) are problems too, with a stable type per status.
+net::RefusalBody refusalProblem(int status, std::string_view message) {
+  std::string_view type = "urn:capstan:problem:bad-request";
+  if (status == 413) type = "urn:capstan:problem:request-too-large";
+  if (status == 431) type = "urn:capstan:problem:headers-too-large";
+  if (status >= 500) type = engine::errorInfo(engine::ErrorKind::kInternal).type;
+  json::object body{{"type", type},
+                    {"title", http::obsolete_reason(static_cast<http::status>(status))},
+                    {"status", status},
+                    {"detail", message}};
+  return {toJsonText(body), "application/problem+json"};
+}
+
 bool isValidStatus(int status) { return status >= 200 && status <= 599; }
 
 std::optional<std::string_view> headerValue(const net::Request& request, std::string_view name) {
@@ -315,6 +328,7 @@ RestAdapter::RestAdapter(engine::Engine& engine, const spec::RestAdapter& adapte
   };
   impl_->server = std::make_unique<net::HttpServer>(std::move(executor), std::move(handler), limits,
                                                     impl_->label);
+  impl_->server->setRefusalWriter(refusalProblem);
 }
 
 RestAdapter::~RestAdapter() {
