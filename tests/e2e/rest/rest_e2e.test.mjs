@@ -370,6 +370,21 @@ test('bad input: an empty job id segment matches no route', async () => {
   assertProblem(result, 404, 'not-found');
 });
 
+test('limits: a body over the limit is a 413 problem, before any upstream call', async () => {
+  // The adapter's body limit is 1 MiB (net::ServerLimits); RFC 9110 §15.5.14.
+  const { result, seen } = await upstreamSeen(() =>
+    rest('POST', '/v1/v1/jobs/some-id/cancel', { body: 'x'.repeat(1024 * 1024 + 1) }));
+  assert.deepEqual(seen, []);
+  assertProblem(result, 413, 'request-too-large');
+});
+
+test('limits: headers over the limit are a 431 problem (RFC 6585 §5)', async () => {
+  const { result, seen } = await upstreamSeen(() =>
+    rest('GET', '/v1/v1/jobs', { headers: { 'X-Padding': 'a'.repeat(20 * 1024) } }));
+  assert.deepEqual(seen, []);
+  assertProblem(result, 431, 'headers-too-large');
+});
+
 test('routing: an unknown path is a 404 problem', async () => {
   const { result, seen } = await upstreamSeen(() => rest('GET', '/v1/v1/nothing-here'));
   assert.deepEqual(seen, []);
