@@ -631,6 +631,10 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     std::string_view name_key;
     if (method == "tools/call" || method == "prompts/get") name_key = "name";
     if (method == "resources/read") name_key = "uri";
+    // SEP-2663: the tasks methods route on the task id.
+    if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
+      name_key = "taskId";
+    }
     if (name_key.empty()) return std::nullopt;
     auto name_header = decodeHeaderValue(request["Mcp-Name"]);
     auto name = stringAt(paramsOf(message), name_key);

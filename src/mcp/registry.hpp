@@ -75,6 +75,9 @@ class ToolCallContext {
 using ToolHandler =
     std::function<asio::awaitable<ToolResult>(const json::object& arguments, ToolCallContext&)>;
 
+// Whether a tool runs as a task under the tasks extension (MCP 2026-07-28, SEP-2663).
+enum class TaskSupport { kForbidden, kOptional, kRequired };
+
 struct Tool {
   std::string name;
   std::string title;
@@ -92,6 +95,10 @@ struct Tool {
   // Client capabilities the tool cannot work without (e.g. "sampling"). Under 2026-07-28 a call
   // from a client that did not declare them is refused with -32021 before the handler runs.
   std::vector<std::string> required_client_capabilities;
+  // Under 2026-07-28, a client that declares the tasks extension gets a task for this tool
+  // (CreateTaskResult) and follows it with tasks/get; others get the result synchronously, or
+  // -32021 when the support is required.
+  TaskSupport task_support = TaskSupport::kForbidden;
   ToolHandler handler;
 };
 

@@ -5,18 +5,23 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
+#include <ctime>
 #include <exception>
+#include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 #include "support/json_text.hpp"
@@ -90,6 +95,44 @@ std::string randomStateKey() {
     throw std::runtime_error("no random bytes available for the MCP requestState key");
   }
   return hexOf(bytes.data(), bytes.size());
+}
+
+constexpr std::string_view kTasksExtension = "io.modelcontextprotocol/tasks";
+
+bool declaresTasks(const json::object& capabilities) {
+  const auto* extensions = capabilities.if_contains("extensions");
+  return extensions != nullptr && extensions->is_object() &&
+         extensions->get_object().contains(kTasksExtension);
+}
+
+// error.data of a -32021 for the tasks extension (SEP-2663, required capabilities).
+json::value tasksRequirement() {
+  json::object extension;
+  extension[kTasksExtension] = json::object();
+  json::object required;
+  required["extensions"] = std::move(extension);
+  json::object data;
+  data["requiredCapabilities"] = std::move(required);
+  return data;
+}
+
+// RFC 3339 UTC with milliseconds.
+std::string timestampNow() {
+  auto now = std::chrono::system_clock::now();
+  auto seconds = std::chrono::system_clock::to_time_t(now);
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  std::array<char, 40> text{};
+  auto length = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &parts);
+  std::string out(text.data(), length);
+  out += '.';
+  out += static_cast<char>('0' + millis / 100);
+  out += static_cast<char>('0' + millis / 10 % 10);
+  out += static_cast<char>('0' + millis % 10);
+  out += 'Z';
+  return out;
 }
 
 // The client capability names `tool` needs and `declared` lacks.
@@ -254,10 +297,230 @@ json::object toolToJson(const Tool& tool, const std::string& version) {
 
 }  // namespace
 
+// Tasks of the tasks extension, held in memory by the process that created them.
+struct McpServer::Tasks {
+  struct Record {
+    std::string id;
+    std::string status = "working";  // working | input_required | completed | failed | cancelled
+    std::string created_at;
+    std::string updated_at;
+    std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
+    std::optional<json::object> result;
+    std::optional<json::object> error;
+    json::object input_requests;   // asked, not yet answered
+    json::object input_responses;  // answered by tasks/update, not yet taken
+    std::function<void()> cancel;
+  };
+
+  std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<Record>> records;
+
+  std::shared_ptr<Record> find(std::string_view id) {
+    std::lock_guard lock(mutex);
+    auto found = records.find(std::string(id));
+    return found == records.end() ? nullptr : found->second;
+  }
+
+  static bool terminal(const Record& record) {
+    return record.status == "completed" || record.status == "failed" ||
+           record.status == "cancelled";
+  }
+};
+
+namespace {
+
+// The ToolCallContext of a tool running as a task: what it asks the client parks the task in
+// input_required until tasks/update brings the answer (SEP-2663 with SEP-2322 input requests).
+class TaskCallContext final : public ToolCallContext {
+ public:
+  TaskCallContext(std::shared_ptr<McpServer::Tasks> tasks,
+                  std::shared_ptr<McpServer::Tasks::Record> record, json::object capabilities,
+                  std::chrono::milliseconds client_timeout)
+      : tasks_(std::move(tasks)),
+        record_(std::move(record)),
+        capabilities_(std::move(capabilities)),
+        client_timeout_(client_timeout) {}
+
+  void progress(double, std::optional<double>, std::string) override {}
+  void log(LogLevel, json::value, std::string) override {}
+  asio::cancellation_slot cancellationSlot() override { return signal_->slot(); }
+  bool cancelled() const override { return cancelled_->load(); }
+  const std::string& protocolVersion() const override { return version_; }
+  const json::object& clientCapabilities() const override { return capabilities_; }
+  const json::object* inputResponses() const override { return nullptr; }
+  const std::string& requestState() const override { return state_; }
+
+  asio::awaitable<ClientReply> requestClient(std::string method, json::object params) override {
+    std::string key = "input-" + std::to_string(++asked_);
+    {
+      std::lock_guard lock(tasks_->mutex);
+      json::object request;
+      request["method"] = method;
+      request["params"] = std::move(params);
+      record_->input_requests[key] = std::move(request);
+      if (!McpServer::Tasks::terminal(*record_)) record_->status = "input_required";
+      record_->updated_at = timestampNow();
+    }
+    // The answer arrives through tasks/update on some other request; look for it at a short,
+    // bounded interval rather than sharing a timer across threads.
+    auto deadline = std::chrono::steady_clock::now() + client_timeout_;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    ClientReply reply;
+    while (std::chrono::steady_clock::now() < deadline && !cancelled()) {
+      {
+        std::lock_guard lock(tasks_->mutex);
+        if (auto* answer = record_->input_responses.if_contains(key)) {
+          reply.result = *answer;
+          record_->input_responses.erase(key);
+          record_->input_requests.erase(key);
+          if (record_->input_requests.empty() && record_->status == "input_required") {
+            record_->status = "working";
+          }
+          record_->updated_at = timestampNow();
+          co_return reply;
+        }
+      }
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    reply.error =
+        makeError(nullptr, ErrorCode::kInternalError, "the client did not answer " + method)
+            .at("error")
+            .as_object();
+    co_return reply;
+  }
+
+  std::shared_ptr<asio::cancellation_signal> signal() const { return signal_; }
+  std::shared_ptr<std::atomic<bool>> cancelledFlag() const { return cancelled_; }
+
+ private:
+  std::shared_ptr<McpServer::Tasks> tasks_;
+  std::shared_ptr<McpServer::Tasks::Record> record_;
+  json::object capabilities_;
+  std::chrono::milliseconds client_timeout_;
+  std::string version_{kModernVersion};
+  std::string state_;
+  int asked_ = 0;
+  std::shared_ptr<asio::cancellation_signal> signal_ =
+      std::make_shared<asio::cancellation_signal>();
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+}  // namespace
+
 McpServer::McpServer(Registry registry, ServerOptions options)
-    : registry_(std::move(registry)), options_(std::move(options)) {
+    : registry_(std::move(registry)),
+      options_(std::move(options)),
+      tasks_(std::make_shared<Tasks>()) {
   if (options_.page_size == 0) options_.page_size = 1;
   if (options_.state_key.empty()) options_.state_key = randomStateKey();
+}
+
+asio::awaitable<json::object> McpServer::startTask(const Tool& tool, json::object arguments,
+                                                   const Exchange& exchange) {
+  auto record = std::make_shared<Tasks::Record>();
+  record->id = "task-" + randomStateKey().substr(0, 32);
+  record->created_at = timestampNow();
+  record->updated_at = record->created_at;
+  auto context = std::make_shared<TaskCallContext>(tasks_, record, exchange.client_capabilities,
+                                                   options_.client_request_timeout);
+  auto executor = co_await asio::this_coro::executor;
+  record->cancel = [executor, signal = context->signal(), flag = context->cancelledFlag()] {
+    flag->store(true);
+    asio::post(executor, [signal] { signal->emit(asio::cancellation_type::terminal); });
+  };
+  {
+    std::lock_guard lock(tasks_->mutex);
+    // Tasks are kept for their ttlMs (SEP-2663: never expired earlier), then dropped.
+    auto now = std::chrono::steady_clock::now();
+    auto ttl = std::chrono::milliseconds(options_.task_ttl_ms);
+    std::erase_if(tasks_->records,
+                  [now, ttl](const auto& entry) { return now - entry.second->created > ttl; });
+    tasks_->records[record->id] = record;
+  }
+
+  // SEP-2663: CreateTaskResult only once tasks/get can find the task, which it now can.
+  asio::co_spawn(
+      executor,
+      [tasks = tasks_, record, context, handler = tool.handler,
+       arguments = std::move(arguments)]() -> asio::awaitable<void> {
+        ToolResult outcome;
+        std::optional<json::object> failure;
+        try {
+          outcome = co_await handler(arguments, *context);
+        } catch (const std::exception& error) {
+          failure =
+              makeError(nullptr, ErrorCode::kInternalError, error.what()).at("error").as_object();
+        }
+        std::lock_guard lock(tasks->mutex);
+        if (Tasks::terminal(*record)) co_return;
+        record->updated_at = timestampNow();
+        record->input_requests.clear();
+        if (failure) {
+          // A protocol-level failure; a tool that reported an error still "completed".
+          record->status = "failed";
+          record->error = std::move(failure);
+          co_return;
+        }
+        record->status = "completed";
+        record->result = toolResultToJson(std::move(outcome), std::string(kModernVersion));
+      },
+      asio::detached);
+
+  json::object result;
+  result["resultType"] = "task";
+  result["taskId"] = record->id;
+  result["status"] = "working";
+  result["createdAt"] = record->created_at;
+  result["lastUpdatedAt"] = record->updated_at;
+  result["ttlMs"] = options_.task_ttl_ms;
+  result["pollIntervalMs"] = options_.task_poll_interval_ms;
+  co_return result;
+}
+
+std::optional<json::object> McpServer::taskMethod(const json::object& message,
+                                                  const Exchange& exchange) {
+  const auto& id = message.at("id");
+  std::string_view method = message.at("method").get_string();
+  if (!declaresTasks(exchange.client_capabilities)) {
+    return makeError(id, ErrorCode::kMissingClientCapability,
+                     std::string(method) + " needs the client capability extensions['" +
+                         std::string(kTasksExtension) + "']",
+                     tasksRequirement());
+  }
+  const auto* params = paramsOf(message);
+  auto record = tasks_->find(stringAt(params, "taskId"));
+  if (!record) return makeError(id, ErrorCode::kInvalidParams, "unknown taskId");
+
+  json::object result;
+  std::lock_guard lock(tasks_->mutex);
+  if (method == "tasks/update") {
+    if (const auto* responses = params->if_contains("inputResponses");
+        responses != nullptr && responses->is_object()) {
+      for (const auto& [key, value] : responses->get_object()) {
+        record->input_responses[key] = value;
+      }
+    }
+  } else if (method == "tasks/cancel") {
+    // Cancelling a finished task is acknowledged the same way (idempotent).
+    if (!Tasks::terminal(*record)) {
+      record->status = "cancelled";
+      record->updated_at = timestampNow();
+      record->input_requests.clear();
+      if (record->cancel) record->cancel();
+    }
+  } else {
+    result["taskId"] = record->id;
+    result["status"] = record->status;
+    result["createdAt"] = record->created_at;
+    result["lastUpdatedAt"] = record->updated_at;
+    result["ttlMs"] = options_.task_ttl_ms;
+    result["pollIntervalMs"] = options_.task_poll_interval_ms;
+    if (record->status == "completed" && record->result) result["result"] = *record->result;
+    if (record->status == "failed" && record->error) result["error"] = *record->error;
+    if (record->status == "input_required") result["inputRequests"] = record->input_requests;
+  }
+  return makeResult(id, finishResult(std::move(result), exchange, false));
 }
 
 std::string McpServer::signState(std::string_view payload) const {
@@ -300,7 +563,9 @@ bool McpServer::knowsMethod(std::string_view method, Era era) const {
   for (auto known : kCommon) {
     if (known == method) return method != "server/discover" || era == Era::kModern;
   }
-  if (era == Era::kModern) return false;
+  if (era == Era::kModern) {
+    return method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel";
+  }
   return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
          method == "resources/subscribe" || method == "resources/unsubscribe";
 }
@@ -314,8 +579,8 @@ json::object McpServer::implementation() const {
 }
 
 json::object McpServer::serverCapabilities(Era era) const {
-  // TODO(#6): the 2026-07-28 tasks extension (SEP-2663: CreateTaskResult, tasks/get, /update,
-  // /cancel, capabilities.extensions) is not offered; every call completes synchronously.
+  // TODO(#6): tasks live in this process only (a tasks/get must reach the instance that created
+  // the task), and capability tools never run as tasks.
   json::object capabilities;
   json::object tools;
   tools["listChanged"] = false;
@@ -337,6 +602,14 @@ json::object McpServer::serverCapabilities(Era era) const {
     capabilities["prompts"] = std::move(prompts);
   }
   if (registry_.hasCompleter()) capabilities["completions"] = json::object();
+  bool task_tools =
+      std::any_of(registry_.tools().begin(), registry_.tools().end(),
+                  [](const Tool& tool) { return tool.task_support != TaskSupport::kForbidden; });
+  if (era == Era::kModern && task_tools) {
+    json::object extensions;
+    extensions[kTasksExtension] = json::object();
+    capabilities["extensions"] = std::move(extensions);
+  }
   return capabilities;
 }
 
@@ -412,6 +685,8 @@ asio::awaitable<std::optional<json::object>> McpServer::handle(const json::objec
     result = getPrompt(message, exchange, error);
   } else if (method == "completion/complete") {
     result = complete(message, error);
+  } else if (method.starts_with("tasks/")) {
+    co_return taskMethod(message, exchange);
   }
   if (error) co_return error;
   co_return makeResult(id, finishResult(std::move(result), exchange, cacheable));
@@ -521,6 +796,19 @@ asio::awaitable<std::optional<json::object>> McpServer::callTool(const json::obj
           id, ErrorCode::kMissingClientCapability,
           "tool " + tool->name + " needs the client capability '" + missing.front() + "'",
           json::value(std::move(data)));
+    }
+  }
+  if (exchange.era == Era::kModern && tool->task_support != TaskSupport::kForbidden) {
+    bool declared = declaresTasks(exchange.client_capabilities);
+    if (!declared && tool->task_support == TaskSupport::kRequired) {
+      co_return makeError(id, ErrorCode::kMissingClientCapability,
+                          "tool " + tool->name + " runs only as a task", tasksRequirement());
+    }
+    // SEP-2663: the server decides; a client that speaks the extension gets a task.
+    if (declared) {
+      co_return makeResult(
+          id,
+          finishResult(co_await startTask(*tool, std::move(arguments), exchange), exchange, false));
     }
   }
   const json::object* input_responses = nullptr;

@@ -35,6 +35,10 @@ struct ServerOptions {
   // HMAC key protecting the requestState of input_required results (MCP 2026-07-28, SEP-2322);
   // empty means a random key for this process.
   std::string state_key;
+  // How long a finished task stays readable through tasks/get (SEP-2663 ttlMs), and the poll
+  // interval suggested to clients.
+  std::int64_t task_ttl_ms = 600'000;
+  std::int64_t task_poll_interval_ms = 200;
 };
 
 // Whether a message is served under the initialize-based revisions or statelessly.
@@ -71,6 +75,9 @@ class McpServer {
   // True when the method exists under `era` (MCP 2026-07-28: HTTP 404 for unknown methods).
   bool knowsMethod(std::string_view method, Era era) const;
 
+  // Task records of the tasks extension (MCP 2026-07-28, SEP-2663); defined in server.cpp.
+  struct Tasks;
+
   const Registry& registry() const { return registry_; }
   const ServerOptions& options() const { return options_; }
 
@@ -102,8 +109,13 @@ class McpServer {
   // Adds the fields a revision requires on every result (2026-07-28: resultType, serverInfo).
   json::object finishResult(json::object result, const Exchange& exchange, bool cacheable) const;
 
+  asio::awaitable<json::object> startTask(const Tool& tool, json::object arguments,
+                                          const Exchange& exchange);
+  std::optional<json::object> taskMethod(const json::object& message, const Exchange& exchange);
+
   Registry registry_;
   ServerOptions options_;
+  std::shared_ptr<Tasks> tasks_;
 };
 
 }  // namespace capstan::mcp

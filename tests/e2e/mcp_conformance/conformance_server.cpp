@@ -16,6 +16,7 @@
 #include <boost/json/parse.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "mcp/http_adapter.hpp"
@@ -337,6 +338,66 @@ Tool inputTool(std::string name, std::string description, ToolHandler handler) {
   return tool;
 }
 
+// The tasks extension fixtures (SEP-2663 scenarios of the conformance alpha).
+void addTaskTools(Registry& registry) {
+  Tool greet = inputTool(
+      "greet", "Greets synchronously",
+      [](const json::object& arguments, ToolCallContext&) -> asio::awaitable<ToolResult> {
+        co_return ToolResult::text("Hello, " + std::string(stringAt(&arguments, "name")) + "!");
+      });
+  greet.input_schema = parseObject(
+      R"({"type":"object","properties":{"name":{"type":"string"}},"required":["name"]})");
+  registry.addTool(std::move(greet));
+
+  Tool slow = inputTool(
+      "slow_compute", "Sleeps for `seconds`, then answers; may run as a task",
+      [](const json::object& arguments, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        double seconds = 0;
+        if (const auto* given = arguments.if_contains("seconds"); given && given->is_number()) {
+          seconds = given->to_number<double>();
+        }
+        auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+        while (std::chrono::steady_clock::now() < until && !context.cancelled()) {
+          co_await pause(std::chrono::milliseconds(20));
+        }
+        co_return ToolResult::text("computed after " + toJsonText(json::value(seconds)) + " s");
+      });
+  slow.input_schema =
+      parseObject(R"({"type":"object","properties":{"seconds":{"type":"number"}}})");
+  slow.task_support = TaskSupport::kOptional;
+  registry.addTool(std::move(slow));
+
+  Tool failing =
+      inputTool("failing_job", "Reports a tool error after a second; runs only as a task",
+                [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                  co_await pause(std::chrono::milliseconds(1000));
+                  co_return ToolResult::error("the job failed");
+                });
+  failing.task_support = TaskSupport::kRequired;
+  registry.addTool(std::move(failing));
+
+  Tool broken = inputTool("protocol_error_job", "Fails below the tool level",
+                          [](const json::object&, ToolCallContext&) -> asio::awaitable<ToolResult> {
+                            co_await pause(std::chrono::milliseconds(50));
+                            throw std::runtime_error("the job crashed");
+                          });
+  broken.task_support = TaskSupport::kOptional;
+  registry.addTool(std::move(broken));
+
+  Tool confirm =
+      inputTool("confirm_delete", "Asks the user to confirm before deleting",
+                [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+                  auto request = elicitationRequest("Delete the file?", "confirm", "boolean");
+                  auto reply = co_await context.requestClient("elicitation/create",
+                                                              request["params"].as_object());
+                  if (!reply.result) co_return ToolResult::error("no confirmation");
+                  co_return ToolResult::text("confirmed: " + toJsonText(*reply.result));
+                });
+  confirm.task_support = TaskSupport::kOptional;
+  registry.addTool(std::move(confirm));
+}
+
 void addModernTools(Registry& registry) {
   registry.addTool(inputTool(
       "test_input_required_result_elicitation", "Asks the client for a name, then greets it",
@@ -466,6 +527,7 @@ void addModernTools(Registry& registry) {
         requests["answer"] = elicitationRequest("Anything to add?", "answer", "string");
         co_return ToolResult::inputRequired(std::move(requests));
       }));
+  addTaskTools(registry);
   Tool routed = inputTool(
       "test_custom_header", "Echoes a parameter that is mirrored in an Mcp-Param header",
       [](const json::object& arguments, ToolCallContext&) -> asio::awaitable<ToolResult> {

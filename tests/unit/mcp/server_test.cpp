@@ -61,6 +61,21 @@ Tool askingTool() {
   return tool;
 }
 
+Tool taskTool(std::string name, TaskSupport support) {
+  Tool tool = textTool(std::move(name));
+  tool.task_support = support;
+  return tool;
+}
+
+McpServer makeTaskServer() {
+  Registry registry;
+  registry.addTool(taskTool("optional", TaskSupport::kOptional));
+  registry.addTool(taskTool("required", TaskSupport::kRequired));
+  return McpServer(std::move(registry));
+}
+
+constexpr std::string_view kWithTasks = R"({"extensions":{"io.modelcontextprotocol/tasks":{}}})";
+
 McpServer makeServer(std::size_t page_size = 100) {
   Registry registry;
   registry.addTool(textTool("alpha"));
@@ -228,6 +243,55 @@ TEST(Server, InputRequiredCannotBeCarriedByInitializeRevisions) {
       run(server, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"asks"}})",
           exchange);
   EXPECT_EQ(reply->at("result").at("isError"), true);
+}
+
+TEST(Tasks, AClientThatSpeaksTheExtensionGetsATaskItCanFollow) {
+  auto server = makeTaskServer();
+  auto exchange = modern(kWithTasks);
+  auto created =
+      run(server, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"optional"}})",
+          exchange);
+  const auto& task = created->at("result").as_object();
+  EXPECT_EQ(task.at("resultType"), "task");
+  EXPECT_TRUE(task.at("ttlMs").is_int64());
+  EXPECT_FALSE(task.contains("task")) << "flat CreateTaskResult, no wrapper";
+  std::string get = R"({"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"taskId":")" +
+                    std::string(task.at("taskId").as_string()) + "\"}}";
+  // run() drains the io_context, so the task has finished by now.
+  auto detail = run(server, get, exchange)->at("result").as_object();
+  EXPECT_EQ(detail.at("resultType"), "complete");
+  EXPECT_EQ(detail.at("status"), "completed");
+  EXPECT_EQ(detail.at("result").at("content").as_array()[0].at("text"), "optional");
+  auto cancel = get;
+  cancel.replace(cancel.find("tasks/get"), 9, "tasks/cancel");
+  EXPECT_EQ(run(server, cancel, exchange)->at("result").at("resultType"), "complete");
+  EXPECT_EQ(run(server, get, exchange)->at("result").at("status"), "completed")
+      << "cancelling a finished task changes nothing";
+}
+
+TEST(Tasks, OtherClientsGetOptionalToolsSynchronouslyAndRequiredOnesRefused) {
+  auto server = makeTaskServer();
+  auto exchange = modern("{}");
+  auto sync =
+      run(server, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"optional"}})",
+          exchange);
+  EXPECT_EQ(sync->at("result").at("resultType"), "complete");
+  auto refused =
+      run(server, R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"required"}})",
+          exchange);
+  EXPECT_EQ(refused->at("error").at("code"), -32021);
+  auto get = run(server, R"({"jsonrpc":"2.0","id":3,"method":"tasks/get","params":{"taskId":"x"}})",
+                 exchange);
+  EXPECT_EQ(get->at("error").at("code"), -32021);
+}
+
+TEST(Tasks, AnUnknownTaskIsInvalidParams) {
+  auto server = makeTaskServer();
+  auto exchange = modern(kWithTasks);
+  auto reply =
+      run(server, R"({"jsonrpc":"2.0","id":1,"method":"tasks/get","params":{"taskId":"nope"}})",
+          exchange);
+  EXPECT_EQ(reply->at("error").at("code"), -32602);
 }
 
 TEST(Server, NotificationsGetNoResponse) {
