@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -15,8 +16,10 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
+#include <cerrno>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace capstan::upstream {
@@ -176,9 +179,21 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     while (!list.empty()) {
       auto connection = std::move(list.back());
       list.pop_back();
-      if (now - connection->idle_since < options.idle_expiry) return connection;
+      if (now - connection->idle_since < options.idle_expiry && stillOpen(*connection)) {
+        return connection;
+      }
     }
     return nullptr;
+  }
+
+  // An idle HTTP/1.1 connection has nothing to read: readable bytes or end of stream mean the
+  // server closed it (keep-alive timeout) or sent something unasked, and it must not carry a
+  // request (RFC 9112 §9.3.1). Checked without blocking and without consuming anything.
+  static bool stillOpen(Connection& connection) {
+    char probe = 0;
+    const auto fd = connection.tcp().socket().native_handle();
+    const auto peeked = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 
   void giveBack(std::shared_ptr<Connection> connection) {
@@ -279,16 +294,33 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     co_return true;
   }
 
+  using Parser = http::response_parser<http::string_body>;
+
+  void configure(Parser& parser, const Request& request) const {
+    parser.body_limit(options.max_response_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    if (request.method == "HEAD") parser.skip(true);
+  }
+
   template <class Stream>
   asio::awaitable<ErrorCode> exchange(Stream& stream, beast::flat_buffer& buffer,
-                                      http::request<http::string_body>& request,
-                                      http::response_parser<http::string_body>& parser,
+                                      http::request<http::string_body>& http_request,
+                                      const Request& request, std::optional<Parser>& parser,
                                       bool& written) {
-    auto [write_ec, write_n] = co_await http::async_write(stream, request, kAsTupleAwaitable);
+    auto [write_ec, write_n] = co_await http::async_write(stream, http_request, kAsTupleAwaitable);
     if (write_ec) co_return write_ec;
     written = true;
-    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, kAsTupleAwaitable);
-    co_return read_ec;
+    for (;;) {
+      parser.emplace();
+      configure(*parser, request);
+      auto [read_ec, read_n] =
+          co_await http::async_read(stream, buffer, *parser, kAsTupleAwaitable);
+      if (read_ec) co_return read_ec;
+      // RFC 9110 §15.2: interim answers (100 Continue, 103 Early Hints) precede the final one;
+      // skip them. 101 would switch protocols, which capstan never asks for.
+      const unsigned status = parser->get().result_int();
+      if (status < 100 || status >= 200 || status == 101) co_return read_ec;
+    }
   }
 
   http::request<http::string_body> buildRequest(const Request& request, const Endpoint& endpoint,
@@ -361,23 +393,20 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
       }
 
       auto http_request = buildRequest(request, endpoint, absolute_form);
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(options.max_response_bytes);
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      if (request.method == "HEAD") parser.skip(true);
+      std::optional<Parser> parser;
       connection->tcp().expires_at(deadline);
       bool written = false;
       const ErrorCode ec = connection->tls
                                ? co_await exchange(*connection->tls, connection->buffer,
-                                                   http_request, parser, written)
+                                                   http_request, request, parser, written)
                                : co_await exchange(*connection->plain, connection->buffer,
-                                                   http_request, parser, written);
+                                                   http_request, request, parser, written);
       if (slot.is_connected()) slot.clear();
 
       if (ec) {
         // RFC 9112 §9.3.1: a request on a reused connection may race the server closing it;
         // retry once on a fresh one when nothing was received and a replay is harmless.
-        const bool retry = reused && attempt == 0 && !parser.got_some() &&
+        const bool retry = reused && attempt == 0 && (!parser || !parser->got_some()) &&
                            isStaleConnectionError(ec) && (!written || isIdempotent(request.method));
         if (retry && !*cancelled) continue;
         const Fail fail = classifyExchangeError(ec, *cancelled);
@@ -386,8 +415,16 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
         co_return result;
       }
 
-      auto message = parser.release();
-      const bool keep = message.keep_alive() && !message.need_eof();
+      auto message = parser->release();
+      if (message.result_int() == 101) {
+        result.failure = Failure::kProtocol;
+        result.detail = "the upstream switched protocols (101), which capstan never asks for";
+        co_return result;
+      }
+      // Bytes after the answer (a 204 or 304 that carried a body anyway) would be read as the
+      // next caller's answer: such a connection is closed, not pooled.
+      const bool keep =
+          message.keep_alive() && !message.need_eof() && connection->buffer.size() == 0;
       result.response.status = message.result_int();
       for (const auto& field : message) {
         result.response.headers.emplace_back(std::string(field.name_string()),

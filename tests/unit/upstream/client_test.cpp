@@ -143,6 +143,12 @@ class ClientTest : public ::testing::Test {
     return out;
   }
 
+  // Runs what is ready on the loop (the scripted server closing or writing), without waiting.
+  void settle() {
+    io_.restart();
+    io_.poll();
+  }
+
   Request get(const std::string& url) {
     Request request;
     request.url = url;
@@ -355,6 +361,61 @@ TEST_F(ClientTest, ConnectionTheServerDroppedIsRetriedOnceOnAFreshOne) {
   auto second = send(client, get(server.url()));
   ASSERT_TRUE(second.ok()) << "RFC 9112 §9.3.1: a GET may be retried: " << second.detail;
   EXPECT_EQ(second.response.status, 200);
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST_F(ClientTest, InterimAnswersAreSkippedForTheFinalOne) {
+  // RFC 9110 §15.2: 1xx answers come before the final answer on the same connection.
+  int calls = 0;
+  ScriptedServer server(io_, [&calls](const std::string&) {
+    if (++calls == 1) {
+      return Reply{
+          "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n" +
+          ok(R"({"final":1})")};
+    }
+    return Reply{ok(R"({"next":2})")};
+  });
+  Client client(io_.get_executor(), options());
+  auto first = send(client, get(server.url()));
+  ASSERT_TRUE(first.ok()) << first.detail;
+  EXPECT_EQ(first.response.status, 200);
+  EXPECT_EQ(first.response.body, R"({"final":1})");
+  auto second = send(client, get(server.url()));
+  ASSERT_TRUE(second.ok()) << second.detail;
+  EXPECT_EQ(second.response.body, R"({"next":2})") << "each caller gets its own answer";
+}
+
+TEST_F(ClientTest, BytesAfterAnAnswerAreNeverTheNextCallersAnswer) {
+  // A 204 must not carry content (RFC 9110 §15.3.5); one that does leaves bytes in the socket.
+  int calls = 0;
+  ScriptedServer server(io_, [&calls](const std::string&) {
+    if (++calls == 1) return Reply{"HTTP/1.1 204 No Content\r\n\r\n{\"stale\":1}"};
+    return Reply{ok(R"({"fresh":2})")};
+  });
+  Client client(io_.get_executor(), options());
+  ASSERT_TRUE(send(client, get(server.url())).ok());
+  settle();
+  auto second = send(client, get(server.url()));
+  ASSERT_TRUE(second.ok()) << second.detail;
+  EXPECT_EQ(second.response.body, R"({"fresh":2})");
+  EXPECT_FALSE(second.reused_connection);
+}
+
+TEST_F(ClientTest, PostAfterTheServerClosedAnIdleConnectionGoesOnAFreshOne) {
+  // The server's keep-alive timeout closed the pooled connection while it sat idle: a POST,
+  // which is never replayed, must not be written on it (RFC 9112 §9.3.1).
+  ScriptedServer server(io_, [](const std::string&) {
+    return Reply{ok("{}"), Reply::After::kClose};
+  });
+  Client client(io_.get_executor(), options());
+  ASSERT_TRUE(send(client, get(server.url())).ok());
+  settle();
+  Request post = get(server.url("/v1/jobs/a/cancel"));
+  post.method = "POST";
+  auto second = send(client, post);
+  ASSERT_TRUE(second.ok()) << second.detail;
+  EXPECT_EQ(second.response.status, 200);
+  EXPECT_EQ(server.requests().size(), 2u) << "the POST was sent exactly once";
   EXPECT_EQ(server.accepted(), 2);
 }
 
