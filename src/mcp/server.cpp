@@ -498,8 +498,15 @@ std::optional<json::object> McpServer::taskMethod(const json::object& message,
     if (const auto* responses = params->if_contains("inputResponses");
         responses != nullptr && responses->is_object()) {
       for (const auto& [key, value] : responses->get_object()) {
+        // An answered request is no longer pending, even before the tool picks the answer up
+        // (SEP-2663, partial fulfillment).
+        if (record->input_requests.erase(key) == 0) continue;
         record->input_responses[key] = value;
       }
+      if (record->input_requests.empty() && record->status == "input_required") {
+        record->status = "working";
+      }
+      record->updated_at = timestampNow();
     }
   } else if (method == "tasks/cancel") {
     // Cancelling a finished task is acknowledged the same way (idempotent).

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -396,6 +397,22 @@ void addTaskTools(Registry& registry) {
                 });
   confirm.task_support = TaskSupport::kOptional;
   registry.addTool(std::move(confirm));
+
+  Tool multi = inputTool(
+      "multi_input", "Asks two questions at once",
+      [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+        using namespace boost::asio::experimental::awaitable_operators;
+        auto name = elicitationRequest("What is your name?", "name", "string");
+        auto color = elicitationRequest("What is your favourite colour?", "color", "string");
+        auto [first, second] =
+            co_await (context.requestClient("elicitation/create", name["params"].as_object()) &&
+                      context.requestClient("elicitation/create", color["params"].as_object()));
+        if (!first.result || !second.result) co_return ToolResult::error("unanswered");
+        co_return ToolResult::text("answers: " + toJsonText(*first.result) + " " +
+                                   toJsonText(*second.result));
+      });
+  multi.task_support = TaskSupport::kOptional;
+  registry.addTool(std::move(multi));
 }
 
 void addModernTools(Registry& registry) {
