@@ -62,10 +62,20 @@ BindTable BindTable::resolve(const std::vector<spec::Bind>& binds, const EnvLook
         }
       } else {
         value = environmentValue(env_lookup, provider_key);
-        if (!value || value->empty()) {
+        if (!value) {
           throw StartupError("bind " + variable + ": environment variable " + provider_key +
                              " is not set");
         }
+        if (value->empty()) {
+          throw StartupError("bind " + variable + ": environment variable " + provider_key +
+                             " is set but empty");
+        }
+      }
+      // Bind values end up in header fields (RFC 9110 §5.5: no CR, LF or NUL): a value with a
+      // line break would inject headers upstream. The value itself is never printed.
+      if (value->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        throw StartupError("bind " + variable + ": the value of " + provider_key +
+                           " contains a line break or NUL, which no header may carry");
       }
       table.values_[variable] = *value;
       if (!bind.namespace_.empty()) table.values_[bind.namespace_ + "." + variable] = *value;

@@ -77,6 +77,8 @@ struct Engine::Impl {
   EngineOptions options;
   BindTable binds;
   std::vector<std::string> secrets;
+  std::vector<std::string> body_secrets;
+  static constexpr std::size_t kMinBodySecretLength = 8;
   std::shared_ptr<upstream::Transport> transport;
   std::vector<ExposedOperation> operations;
   std::vector<CompiledCall> compiled;
@@ -87,6 +89,11 @@ struct Engine::Impl {
       : document(document_in), executor(std::move(executor_in)), options(std::move(options_in)) {
     binds = BindTable::resolve(document.binds, options.env_lookup, options.bind_base_dir);
     secrets = binds.secretValues();
+    // Relayed bodies are scanned for secrets long enough to be credentials: short bind values
+    // (a region, a flag) would otherwise mangle ordinary text.
+    for (const auto& secret : secrets) {
+      if (secret.size() >= kMinBodySecretLength) body_secrets.push_back(secret);
+    }
     checkOverrides(document, options.upstream_overrides);
     for (const spec::RestAdapter& adapter : document.capability.rest) addRest(adapter);
     for (const spec::McpAdapter& adapter : document.capability.mcp) addMcp(adapter);
@@ -312,6 +319,9 @@ asio::awaitable<CallOutcome> Engine::call(const ExposedOperation& operation,
   impl.metrics.upstream_requests.fetch_add(1, std::memory_order_relaxed);
   upstream::Result result = co_await impl.transport->send(std::move(request), context.cancellation);
   CallOutcome outcome = impl.fromUpstream(compiled, validated.values, std::move(result));
+  // DESIGN.md "Semantics" 8: an upstream that echoes the credential back (a 401 quoting the
+  // Authorization header) must not hand it to the caller.
+  if (!outcome.body.empty()) outcome.body = redact(std::move(outcome.body), impl.body_secrets);
   outcome.upstream_latency = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   if (!outcome.ok() && outcome.kind != ErrorKind::kUpstreamStatus) {

@@ -531,10 +531,12 @@ BuildResult buildUpstreamCall(const CompiledCall& compiled, const boost::json::o
       return result;
     }
     const std::string text = scalarText(*value);
-    if (text.empty() || text == "." || text == "..") {
-      result.error =
-          ArgumentError{caller, "parameter '" + caller +
-                                    "' must not be empty, '.' or '..' (it is a path segment)"};
+    // A '/' would be encoded as %2F, which many servers decode into a second segment
+    // ("../imagine"): refused on every surface, as the REST router refuses an encoded one.
+    if (text.empty() || text == "." || text == ".." || text.find('/') != std::string::npos) {
+      result.error = ArgumentError{
+          caller, "parameter '" + caller +
+                      "' must not be empty, '.', '..' or contain '/' (it is one path segment)"};
       return result;
     }
     path.replace(it->offset, it->length, encodePathSegment(text));
