@@ -99,6 +99,10 @@ struct Tool {
   // (CreateTaskResult) and follows it with tasks/get; others get the result synchronously, or
   // -32021 when the support is required.
   TaskSupport task_support = TaskSupport::kForbidden;
+  // For task tools: the input to gather (SEP-2322 rounds) before the task is created, given the
+  // client's inputResponses (nullptr when none came). Non-empty: an input_required result; empty:
+  // the task starts, and its handler sees those inputResponses (SEP-2663, MRTR composition).
+  std::function<json::object(const json::object* input_responses)> input_before_task;
   ToolHandler handler;
 };
 

@@ -335,11 +335,12 @@ class TaskCallContext final : public ToolCallContext {
  public:
   TaskCallContext(std::shared_ptr<McpServer::Tasks> tasks,
                   std::shared_ptr<McpServer::Tasks::Record> record, json::object capabilities,
-                  std::chrono::milliseconds client_timeout)
+                  std::chrono::milliseconds client_timeout, json::object input_responses)
       : tasks_(std::move(tasks)),
         record_(std::move(record)),
         capabilities_(std::move(capabilities)),
-        client_timeout_(client_timeout) {}
+        client_timeout_(client_timeout),
+        gathered_(std::move(input_responses)) {}
 
   void progress(double, std::optional<double>, std::string) override {}
   void log(LogLevel, json::value, std::string) override {}
@@ -347,7 +348,9 @@ class TaskCallContext final : public ToolCallContext {
   bool cancelled() const override { return cancelled_->load(); }
   const std::string& protocolVersion() const override { return version_; }
   const json::object& clientCapabilities() const override { return capabilities_; }
-  const json::object* inputResponses() const override { return nullptr; }
+  const json::object* inputResponses() const override {
+    return gathered_.empty() ? nullptr : &gathered_;
+  }
   const std::string& requestState() const override { return state_; }
 
   asio::awaitable<ClientReply> requestClient(std::string method, json::object params) override {
@@ -398,6 +401,7 @@ class TaskCallContext final : public ToolCallContext {
   std::shared_ptr<McpServer::Tasks::Record> record_;
   json::object capabilities_;
   std::chrono::milliseconds client_timeout_;
+  json::object gathered_;
   std::string version_{kModernVersion};
   std::string state_;
   int asked_ = 0;
@@ -417,13 +421,15 @@ McpServer::McpServer(Registry registry, ServerOptions options)
 }
 
 asio::awaitable<json::object> McpServer::startTask(const Tool& tool, json::object arguments,
-                                                   const Exchange& exchange) {
+                                                   const Exchange& exchange,
+                                                   json::object input_responses) {
   auto record = std::make_shared<Tasks::Record>();
   record->id = "task-" + randomStateKey().substr(0, 32);
   record->created_at = timestampNow();
   record->updated_at = record->created_at;
   auto context = std::make_shared<TaskCallContext>(tasks_, record, exchange.client_capabilities,
-                                                   options_.client_request_timeout);
+                                                   options_.client_request_timeout,
+                                                   std::move(input_responses));
   auto executor = co_await asio::this_coro::executor;
   record->cancel = [executor, signal = context->signal(), flag = context->cancelledFlag()] {
     flag->store(true);
@@ -813,9 +819,19 @@ asio::awaitable<std::optional<json::object>> McpServer::callTool(const json::obj
     }
     // SEP-2663: the server decides; a client that speaks the extension gets a task.
     if (declared) {
-      co_return makeResult(
-          id,
-          finishResult(co_await startTask(*tool, std::move(arguments), exchange), exchange, false));
+      json::object gathered;
+      if (const auto* given = params->if_contains("inputResponses"); given && given->is_object()) {
+        gathered = given->get_object();
+      }
+      if (tool->input_before_task) {
+        auto requests = tool->input_before_task(gathered.empty() ? nullptr : &gathered);
+        if (!requests.empty()) {
+          co_return makeResult(
+              id, finishResult(inputRequiredResult(std::move(requests), {}), exchange, false));
+        }
+      }
+      auto created = co_await startTask(*tool, std::move(arguments), exchange, std::move(gathered));
+      co_return makeResult(id, finishResult(std::move(created), exchange, false));
     }
   }
   const json::object* input_responses = nullptr;

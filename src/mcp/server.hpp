@@ -110,7 +110,7 @@ class McpServer {
   json::object finishResult(json::object result, const Exchange& exchange, bool cacheable) const;
 
   asio::awaitable<json::object> startTask(const Tool& tool, json::object arguments,
-                                          const Exchange& exchange);
+                                          const Exchange& exchange, json::object input_responses);
   std::optional<json::object> taskMethod(const json::object& message, const Exchange& exchange);
 
   Registry registry_;

@@ -413,6 +413,23 @@ void addTaskTools(Registry& registry) {
       });
   multi.task_support = TaskSupport::kOptional;
   registry.addTool(std::move(multi));
+
+  // Gathers a name through input_required rounds, then runs as a task that uses it.
+  Tool composed =
+      inputTool("test_tool_with_task", "Asks for a name, then greets it from a task",
+                [](const json::object&, ToolCallContext& context) -> asio::awaitable<ToolResult> {
+                  co_return ToolResult::text(
+                      "Hello, " + elicited(inputResponse(context, "user_name"), "name") + "!");
+                });
+  composed.task_support = TaskSupport::kRequired;
+  composed.input_before_task = [](const json::object* responses) {
+    json::object requests;
+    if (responses == nullptr || !responses->contains("user_name")) {
+      requests["user_name"] = elicitationRequest("What is your name?", "name", "string");
+    }
+    return requests;
+  };
+  registry.addTool(std::move(composed));
 }
 
 void addModernTools(Registry& registry) {
