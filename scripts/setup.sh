@@ -40,8 +40,9 @@ fi
 # MCP conformance suite (issue #6, test e2e.mcp.conformance): warm npx's cache with Node 22 and the pinned suite.
 npx -y -p node@22 -p @modelcontextprotocol/conformance@0.1.16 -- conformance list --server >/dev/null 2>&1 || true
 
+# The README's main command needs only the binary; scripts/test.sh builds every target.
 if [[ "${CAPSTAN_SETUP_NO_BUILD:-}" != 1 ]]; then
   preset="${CAPSTAN_PRESET:-release}"
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset"
+  cmake --build --preset "$preset" --target capstan
 fi

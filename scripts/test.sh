@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+cmake --build --preset release
 
 mapfile -t sources < <(git ls-files -co --exclude-standard -- 'src/*.[ch]pp' 'tests/*.[ch]pp' \
   'bench/*.[ch]pp' 'fuzz/*.[ch]pp')

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <csignal>
@@ -107,6 +108,26 @@ std::filesystem::path resolveCapability(const std::string& given) {
   return std::filesystem::path(CAPSTAN_SOURCE_DIR) / kBundledCapability;
 }
 
+// An --upstream URL is a base URI like a consumes `baseUri`: http(s), a host, an optional port
+// and path, nothing after them (a query or fragment would swallow the operation paths).
+std::optional<std::string> upstreamUrlProblem(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return "not a URL (expected http://HOST[:PORT][/PATH])";
+  if (parsed->scheme() != "http" && parsed->scheme() != "https") {
+    return "the scheme must be http or https";
+  }
+  if (parsed->host().empty()) return "the URL names no host";
+  if (parsed->has_port() && (parsed->port().empty() || parsed->port().size() > 5 ||
+                             std::stoul(std::string(parsed->port())) == 0 ||
+                             std::stoul(std::string(parsed->port())) > 65535)) {
+    return "the port must be 1-65535";
+  }
+  if (parsed->has_query() || parsed->has_fragment()) {
+    return "a base URL takes no query or fragment";
+  }
+  return std::nullopt;
+}
+
 std::string hostOf(const std::string& uri) {
   auto parsed = boost::urls::parse_uri(uri);
   if (!parsed) return {};
@@ -180,6 +201,28 @@ std::uint16_t listenAs(const std::string& surface, Listen listen) {
   }
 }
 
+// The stdio configuration that starts this same setup: the flags that pick the upstream, and the
+// environment variables the binds read (an MCP client passes no environment by default).
+boost::json::object stdioClientConfig(const ServeArgs& args, const spec::Document& document,
+                                      const std::string& exe, const std::string& capability) {
+  boost::json::array argv{"serve", "--stdio"};
+  if (args.sandbox) argv.emplace_back("--sandbox");
+  for (const auto& upstream : args.upstreams) {
+    argv.emplace_back("--upstream");
+    argv.emplace_back(upstream);
+  }
+  argv.emplace_back(capability);
+  boost::json::object server{{"command", exe}, {"args", std::move(argv)}};
+  boost::json::object env;
+  for (const auto& bind : document.binds) {
+    if (bind.location || args.sandbox) continue;
+    for (const auto& [variable, provider] : bind.keys)
+      env[provider] = "<value of " + provider + ">";
+  }
+  if (!env.empty()) server["env"] = std::move(env);
+  return {{"mcpServers", boost::json::object{{"capstan", std::move(server)}}}};
+}
+
 struct Runtime {
   boost::asio::io_context io;
   std::unique_ptr<sandbox::Sandbox> sandbox;
@@ -247,7 +290,12 @@ int runServe(const ServeArgs& args) {
       std::cerr << "capstan serve: --upstream expects NAMESPACE=URL, got '" << entry << "'\n";
       return 2;
     }
-    options.upstream_overrides[entry.substr(0, equals)] = entry.substr(equals + 1);
+    const std::string url = entry.substr(equals + 1);
+    if (auto problem = upstreamUrlProblem(url)) {
+      std::cerr << "capstan serve: --upstream " << entry << ": " << *problem << "\n";
+      return 2;
+    }
+    options.upstream_overrides[entry.substr(0, equals)] = url;
   }
 
   // 2. The sandbox stands in for the Midjourney API: it takes the consumes entries that point
@@ -296,6 +344,10 @@ int runServe(const ServeArgs& args) {
     runtime.engine = std::make_unique<engine::Engine>(document, runtime.io.get_executor(), options);
   } catch (const std::exception& error) {
     std::cerr << "capstan serve: " << error.what() << "\n";
+    if (!args.sandbox) {
+      std::cerr << "  (set it to the upstream's credential, or try the capability against the "
+                   "embedded sandbox with --sandbox)\n";
+    }
     return 1;
   }
 
@@ -308,6 +360,12 @@ int runServe(const ServeArgs& args) {
         mcp::makeCapabilityServer(*runtime.engine, document, document.capability.mcp.front());
     spdlog::info("serving {} over stdio (MCP adapter {})", document.info.label,
                  document.capability.mcp.front().namespace_);
+    if (runtime.sandbox) {
+      // Jobs come to exist through the sandbox's own POST /v1/imagine (or --sandbox-fixtures).
+      spdlog::info("sandbox {} (gallery {}/){}", runtime.sandbox->baseUrl(),
+                   runtime.sandbox->baseUrl(),
+                   token_generated ? ", token " + runtime.sandbox->token() : "");
+    }
     int code = mcp::runStdio(*server, runtime.io, std::cin, std::cout);
     if (runtime.sandbox) runtime.sandbox->stop();
     return code;
@@ -391,7 +449,9 @@ int runServe(const ServeArgs& args) {
     banner += fmt::format("  control  {:<32} {}  (/health/ready, /status, /metrics)\n", "",
                           urlFor(control_host, bound));
   } catch (const std::exception& error) {
-    std::cerr << "capstan serve: cannot listen: " << error.what() << "\n";
+    std::cerr << "capstan serve: cannot listen: " << error.what()
+              << "\n  (another process holds the port: stop it, or move every port of the "
+                 "capability with --port-offset N and the control port with --control-port)\n";
     stopAll(runtime);
     return 1;
   }
@@ -421,10 +481,7 @@ int runServe(const ServeArgs& args) {
     text += "MCP client configuration (Claude Desktop, VS Code):\n";
     text += fmt::format(
         "  {{\"mcpServers\":{{\"capstan\":{{\"type\":\"http\",\"url\":\"{}\"}}}}}}\n", mcp_url);
-    text += fmt::format(
-        "  {{\"mcpServers\":{{\"capstan\":{{\"command\":\"{}\",\"args\":[\"serve\",\"--stdio\"{}"
-        ",\"{}\"]}}}}}}\n",
-        exe, args.sandbox ? ",\"--sandbox\"" : "", absolute);
+    text += "  " + toJsonText(stdioClientConfig(args, document, exe, absolute)) + "\n";
   }
   auto ready_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
@@ -493,7 +550,8 @@ void addServeCommand(CLI::App& app, int& exit_code) {
   command
       ->add_option("--control-port", args->control_port,
                    "Port of /health, /status and /metrics (default 9464)")
-      ->envname("CAPSTAN_CONTROL_PORT");
+      ->envname("CAPSTAN_CONTROL_PORT")
+      ->check(CLI::Range(0, 65535));
   command->add_option("--log-level", args->log_level, "trace|debug|info|warn|error")
       ->envname("CAPSTAN_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

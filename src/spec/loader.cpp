@@ -1661,13 +1661,27 @@ std::optional<std::string> yamlFileAsJson(const std::filesystem::path& path) {
 }
 
 LoadResult loadDocument(const std::filesystem::path& path, const LoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto refuse = [&path](std::string message) {
     LoadResult result;
     result.diagnostics.push_back(
-        Diagnostic{Severity::kError, SourcePos{path.string(), 0, 0}, "", "cannot open file", "io"});
+        Diagnostic{Severity::kError, SourcePos{path.string(), 0, 0}, "", std::move(message), "io"});
     return result;
+  };
+  // A capability is a few kilobytes of YAML; yaml-cpp needs ~100x a document's size in memory, so
+  // anything far larger (or a device such as /dev/zero) is refused before it is read.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && status.type() != std::filesystem::file_type::regular) {
+    return refuse("not a regular file");
   }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxDocumentBytes) {
+    return refuse("file is " + std::to_string(size) +
+                  " bytes; a capability file may have at most " +
+                  std::to_string(kMaxDocumentBytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return refuse("cannot open file");
   std::ostringstream text;
   text << in.rdbuf();
   return loadDocumentFromString(text.str(), path, options);

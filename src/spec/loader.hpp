@@ -1,6 +1,7 @@
 // Loads a Naftiko capability file into the typed model and checks it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -29,6 +30,9 @@ struct LoadResult {
 
   bool ok() const { return document.has_value(); }
 };
+
+// Larger files are refused unread (a capability is kilobytes; the parser's memory grows ~100x).
+inline constexpr std::uintmax_t kMaxDocumentBytes = 4 * 1024 * 1024;
 
 // Reads and checks `path`. Never throws for a bad document: every problem is a diagnostic.
 LoadResult loadDocument(const std::filesystem::path& path, const LoadOptions& options = {});

@@ -63,6 +63,17 @@ check "invalid JSONPath mapping is an error" 1 $code
 expect_line "invalid JSONPath names the property and the offset" \
   'outputParameters/0/properties/id/mapping: invalid JSONPath in `mapping` .*at offset 6$' "$out"
 
+# Inputs that are not capability files are refused before they are read (never a hang).
+out=$(timeout 20 "$capstan" validate /dev/zero); code=$?
+check "a device is refused" 1 $code
+expect_line "a device is named as such" '^/dev/zero:0:0: error: /: not a regular file$' "$out"
+huge=$(mktemp --suffix=.yaml)
+{ echo "naftiko: 1.0.0-alpha2"; head -c $((5 * 1024 * 1024)) /dev/zero | tr '\0' '#'; } >"$huge"
+out=$(timeout 20 "$capstan" validate "$huge"); code=$?
+rm -f "$huge"
+check "a 5 MiB file is refused" 1 $code
+expect_line "the size limit is named" 'error: /: file is [0-9]+ bytes; a capability file may have at most 4194304$' "$out"
+
 "$capstan" validate >/dev/null 2>&1; code=$?
 check "no file is a usage error" 2 $code
 "$capstan" validate --no-such-flag "$seed" >/dev/null 2>&1; code=$?
