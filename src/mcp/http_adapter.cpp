@@ -358,9 +358,13 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
         options.allowed_origins.end()) {
       return true;
     }
-    auto parsed = boost::urls::parse_uri(origin);
-    if (!parsed) return false;
-    std::string origin_host = lowerCase(parsed->encoded_host_and_port());
+    // RFC 6454 §7: an Origin is `scheme "://" host [":" port]`. The authority is cut out by hand:
+    // a URL parser that reads "127.0.0.1.evil.com" as the IPv4 literal 127.0.0.1 would let a
+    // foreign site pass for loopback.
+    auto scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos) return false;
+    std::string origin_host = lowerCase(origin.substr(scheme_end + 3));
+    if (origin_host.empty() || origin_host.find_first_of("/?#@") != std::string::npos) return false;
     if (isLoopbackName(hostName(origin_host))) return true;
     // Same origin as the Host the client reached us by.
     return origin_host == lowerCase(host_header);
@@ -813,6 +817,13 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     co_return response;
   }
 
+  static bool isRpcError(const net::Response& response) {
+    if (!response[http::field::content_type].starts_with("application/json")) return false;
+    boost::system::error_code ec;
+    auto body = json::parse(response.body(), ec);
+    return !ec && body.is_object() && body.get_object().contains("error");
+  }
+
   asio::awaitable<net::Response> initialize(const json::object& message,
                                             std::string_view session_header, Acceptable accept,
                                             net::RequestContext& context) {
@@ -827,8 +838,12 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     exchange.session = session;
     exchange.protocol_version = session->protocolVersion();
     auto response = co_await respond(message, exchange, accept, context, session->id());
-    // A failed initialize leaves no session behind.
-    if (response.result() != http::status::ok) sessions.remove(session->id());
+    // A failed initialize (an HTTP error, or a JSON-RPC error such as a missing protocolVersion)
+    // leaves no session behind and hands out no id.
+    if (response.result() != http::status::ok || isRpcError(response)) {
+      sessions.remove(session->id());
+      response.erase("Mcp-Session-Id");
+    }
     spdlog::debug("mcp request {}: initialize, revision {}", context.request_id,
                   session->protocolVersion());
     co_return response;

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <stdexcept>
@@ -181,7 +182,25 @@ std::shared_ptr<Session> SessionStore::create(std::string protocol_version) {
   std::lock_guard lock(mutex_);
   sweepLocked(issued);
   live_[id] = Entry{session, issued};
+  boundLocked();
   return session;
+}
+
+void SessionStore::boundLocked(std::string_view just_deleted) {
+  auto oldest = [](auto& map, auto key_of) {
+    return std::min_element(map.begin(), map.end(),
+                            [&](const auto& a, const auto& b) { return key_of(a) < key_of(b); });
+  };
+  while (live_.size() > options_.max_live) {
+    live_.erase(oldest(live_, [](const auto& entry) { return entry.second.last_seen; }));
+  }
+  while (dead_.size() > options_.max_dead) {
+    // The id just deleted is never the one forgotten, whatever the ties in expiry.
+    dead_.erase(oldest(dead_, [&](const auto& entry) {
+      return entry.first == just_deleted ? std::chrono::system_clock::time_point::max()
+                                         : entry.second;
+    }));
+  }
 }
 
 std::shared_ptr<Session> SessionStore::find(std::string_view id) {
@@ -207,6 +226,7 @@ std::shared_ptr<Session> SessionStore::find(std::string_view id) {
   // Minted by another instance sharing the key (or before a restart): adopt it.
   auto session = std::make_shared<Session>(key, decoded->protocol_version);
   live_[key] = Entry{session, current};
+  boundLocked();
   return session;
 }
 
@@ -218,6 +238,7 @@ bool SessionStore::remove(std::string_view id) {
   if (dead_.count(key) != 0) return false;
   live_.erase(key);
   dead_[key] = decoded->issued + options_.max_lifetime;
+  boundLocked(key);
   return true;
 }
 

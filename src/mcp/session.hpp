@@ -67,6 +67,11 @@ struct SessionOptions {
   // Upper bound on any session's age; also bounds how long deleted ids are remembered.
   std::chrono::seconds max_lifetime{std::chrono::hours(24)};
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Bounds memory against initialize floods: past this many live sessions the least recently
+  // used one is dropped (its signed id is adopted again if its client comes back).
+  std::size_t max_live = 10'000;
+  // Bounds the memory of deleted ids the same way (the oldest are forgotten first).
+  std::size_t max_dead = 100'000;
 };
 
 // The key for session ids: `CAPSTAN_MCP_SESSION_KEY` when set, else empty (random per process).
@@ -101,6 +106,7 @@ class SessionStore {
   std::string sign(std::string_view payload) const;
   std::optional<Decoded> verify(std::string_view id) const;
   void sweepLocked(std::chrono::system_clock::time_point now);
+  void boundLocked(std::string_view just_deleted = {});
 
   SessionOptions options_;
   mutable std::mutex mutex_;

@@ -112,6 +112,27 @@ TEST_F(AdapterTest, AForeignOriginIs403) {
   EXPECT_EQ(response.result(), http::status::forbidden);
 }
 
+TEST_F(AdapterTest, OriginsThatOnlyStartLikeLoopbackAre403) {
+  // RFC 6454: the origin's host must be loopback itself, not a name that begins with it.
+  auto session = initialize();
+  for (const char* origin : {"http://127.0.0.1.evil.com", "http://127.0.0.1evil.com",
+                             "http://localhost.evil.com:80", "http://127.0.0.1."}) {
+    auto response = send(http::verb::post, R"({"jsonrpc":"2.0","id":2,"method":"ping"})",
+                         {{"Mcp-Session-Id", session}, {"Origin", origin}});
+    EXPECT_EQ(response.result(), http::status::forbidden) << origin;
+  }
+  auto loopback = send(http::verb::post, R"({"jsonrpc":"2.0","id":3,"method":"ping"})",
+                       {{"Mcp-Session-Id", session}, {"Origin", "http://localhost:5173"}});
+  EXPECT_EQ(loopback.result(), http::status::ok);
+}
+
+TEST_F(AdapterTest, AFailedInitializeHandsOutNoSession) {
+  // InitializeRequest requires params.protocolVersion (schema 2025-11-25).
+  auto response =
+      send(http::verb::post, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})", {});
+  EXPECT_EQ(response.count("Mcp-Session-Id"), 0u) << response.body();
+}
+
 TEST_F(AdapterTest, BatchesOnlyUnder20250326) {
   std::string batch =
       R"([{"jsonrpc":"2.0","id":2,"method":"ping"},{"jsonrpc":"2.0","id":3,"method":"ping"}])";

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace capstan::mcp {
 namespace {
 
@@ -50,6 +53,28 @@ TEST(Sessions, AnotherInstanceWithTheSameKeyAcceptsTheId) {
   ASSERT_NE(adopted, nullptr);
   EXPECT_EQ(adopted->protocolVersion(), "2025-03-26");
   EXPECT_EQ(stranger.find(id), nullptr);
+}
+
+TEST(Sessions, LiveSessionsAreBoundedLeastRecentlyUsedFirst) {
+  auto options = withKey("k");
+  options.max_live = 3;
+  SessionStore store(options);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(store.create("2025-11-25")->id());
+  EXPECT_EQ(store.size(), 3u) << "an initialize flood cannot grow memory without bound";
+  // A dropped id is still well signed: its client is served again (adopted), not refused.
+  EXPECT_NE(store.find(ids.front()), nullptr);
+  EXPECT_EQ(store.size(), 3u);
+}
+
+TEST(Sessions, DeletedIdsAreBoundedToo) {
+  auto options = withKey("k");
+  options.max_dead = 2;
+  SessionStore store(options);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(store.remove(store.create("2025-11-25")->id()));
+  auto last = store.create("2025-11-25")->id();
+  EXPECT_TRUE(store.remove(last));
+  EXPECT_EQ(store.find(last), nullptr) << "the newest deleted id is remembered";
 }
 
 TEST(Sessions, RandomKeysDifferPerStore) {
