@@ -965,6 +965,13 @@ std::uint16_t McpHttpAdapter::start(std::string_view host, std::uint16_t port) {
         return impl->handle(request, context);
       },
       impl_->options.limits, impl_->options.metrics_label);
+  // The server's own refusals (413, 431, malformed HTTP) are JSON-RPC errors without an id, as
+  // for any message that could not be read (JSON-RPC 2.0 §5).
+  impl_->http->setRefusalWriter([](int status, std::string_view message) {
+    const auto code = status >= 500 ? ErrorCode::kInternalError : ErrorCode::kInvalidRequest;
+    auto response = rpcFailure(static_cast<http::status>(status), code, message);
+    return net::RefusalBody{std::move(response.body()), "application/json"};
+  });
   return impl_->http->listen(host, port);
 }
 

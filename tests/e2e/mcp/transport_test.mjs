@@ -212,6 +212,13 @@ async function legacyChecks() {
   const emptyResources = await post({ jsonrpc: '2.0', id: 49, method: 'resources/templates/list' }, headers);
   check('resources/templates/list answers', Array.isArray(emptyResources.json?.result?.resourceTemplates), emptyResources.text);
 
+  // A body over the server's limit (1 MiB) is refused before parsing: still JSON-RPC, no id.
+  const huge = await post(`{"jsonrpc":"2.0","id":48,"method":"ping","params":{"x":"${'a'.repeat(1100000)}"}}`, headers)
+    .catch((error) => ({ status: 0, error: String(error) }));
+  check('oversized body is 413', huge.status === 413, huge.status || huge.error);
+  check('oversized body answers a JSON-RPC error without id',
+    huge.json?.jsonrpc === '2.0' && huge.json?.error?.code === -32600 && !('id' in (huge.json ?? {})), huge.text);
+
   // Origin and Host (MCP 2025-11-25: 403 for a foreign Origin; DNS rebinding).
   const evilOrigin = await post({ jsonrpc: '2.0', id: 50, method: 'ping' }, { ...headers, origin: 'http://evil.example.com' });
   check('foreign Origin is 403', evilOrigin.status === 403, evilOrigin.status);
