@@ -54,6 +54,20 @@ TEST(Binds, EnvironmentVariableIsNamedByTheMapValueNotTheKey) {
   EXPECT_FALSE(table.find("VENDOR_TOKEN")) << "the provider key is not a template variable";
 }
 
+TEST(Binds, ValueWithALineBreakIsRefusedWithoutShowingIt) {
+  // RFC 9110 §5.5: no CR, LF or NUL in a field value; "t\r\nX-Evil: 1" would inject a header.
+  for (const std::string& value :
+       {std::string("tok\r\nX-Evil: 1"), std::string("tok\n"), std::string("to\0k", 4)}) {
+    try {
+      BindTable::resolve({bind("env", {{"K", "VENDOR_K"}})}, env({{"VENDOR_K", value}}), {});
+      ADD_FAILURE() << "a value with CR, LF or NUL was accepted";
+    } catch (const StartupError& error) {
+      EXPECT_NE(std::string(error.what()).find("VENDOR_K"), std::string::npos) << error.what();
+      EXPECT_EQ(std::string(error.what()).find("tok"), std::string::npos) << error.what();
+    }
+  }
+}
+
 TEST(Binds, EmptyEnvironmentVariableIsMissing) {
   // An empty secret would become an empty Authorization header: refuse it at startup.
   EXPECT_THROW(BindTable::resolve({bind("env", {{"K", "K"}})}, env({{"K", ""}}), {}), StartupError);

@@ -109,12 +109,14 @@ TEST_F(SeedCapability, JobIdIsFedByTheCaseInsensitiveExposedPathParameter) {
 }
 
 TEST_F(SeedCapability, JobIdIsPercentEncodedAsOneSegment) {
-  auto call = build(rest(1), {{"jobid", "a/../b c"}});
-  EXPECT_EQ(call.url, std::string(kBase) + "/v1/jobs/a%2F..%2Fb%20c");
+  // RFC 3986 §2.3: unreserved characters stay, everything else is percent-encoded.
+  auto call = build(rest(1), {{"jobid", "a..b c%?#~_"}});
+  EXPECT_EQ(call.url, std::string(kBase) + "/v1/jobs/a..b%20c%25%3F%23~_");
 }
 
 TEST_F(SeedCapability, DotDotJobIdIsRefused) {
-  for (const char* value : {"..", ".", ""}) {
+  // A '/' is refused too: "../imagine" sent as "..%2Fimagine" is decoded by many servers.
+  for (const char* value : {"..", ".", "", "../imagine", "a/b", "/"}) {
     auto error = refusal(rest(2), {{"jobid", value}});
     ASSERT_TRUE(error) << "value '" << value << "' must be refused";
     EXPECT_EQ(error->parameter, "jobid");

@@ -159,8 +159,8 @@ class Semantics : public ::testing::Test {
 };
 
 TEST_F(Semantics, DoubleBracedAndCaseMismatchedPlaceholdersAreBothSubstituted) {
-  auto call = ok(compile(0), {{"itemid", "I 1"}, {"PART", "p/2"}});
-  EXPECT_EQ(pathOf(call.url), "http://example.test/base/items/I%201/parts/p%2F2")
+  auto call = ok(compile(0), {{"itemid", "I 1"}, {"PART", "p?2"}});
+  EXPECT_EQ(pathOf(call.url), "http://example.test/base/items/I%201/parts/p%3F2")
       << "no literal braces, each value one encoded segment";
 }
 
