@@ -161,6 +161,26 @@ class Checker {
                      "invalid-base-uri");
       return;
     }
+    // RFC 3986 §3.2: an authority, then an optional path; capstan appends resource paths and
+    // queries itself, so a query, a fragment, a template or a blank would corrupt every call.
+    const auto authority_start = uri.find("://") + 3;
+    const auto authority_end = uri.find('/', authority_start);
+    if (authority_end == authority_start || authority_start == uri.size()) {
+      context_.error(pos, pointer, "baseUri " + tick(uri) + " names no host", "invalid-base-uri");
+      return;
+    }
+    if (const auto bad = uri.find_first_of(" \t\r\n{}?#\\", authority_start);
+        bad != std::string::npos) {
+      context_.error(pos, pointer,
+                     "baseUri " + tick(uri) + " contains " + tick(std::string(1, uri[bad])) +
+                         (uri[bad] == '{' || uri[bad] == '}'
+                              ? ": capstan does not render templates in baseUri yet (use "
+                                "--upstream NAMESPACE=URL to point it elsewhere)"
+                              : ": a base URI is scheme://host[:port][/path], without blanks, "
+                                "query or fragment"),
+                     "invalid-base-uri");
+      return;
+    }
     if (uri.back() == '/') {
       context_.error(pos, pointer,
                      "baseUri " + tick(uri) +
@@ -478,6 +498,18 @@ class Checker {
   // `{{<bind-namespace>.<VARIABLE>}}` must name a key of that bind: a typo would otherwise
   // render an empty credential at request time (DESIGN.md item 3).
   void checkTemplate(std::string_view text, const SourcePos& pos, const std::string& pointer) {
+    // An unclosed tag would be sent as literal text (a bearer token "{{env.KEY").
+    for (auto open = text.find("{{"); open != std::string_view::npos;
+         open = text.find("{{", open + 2)) {
+      const auto close = text.find("}}", open + 2);
+      if (close == std::string_view::npos ||
+          text.substr(open + 2, close - open - 2).find("{{") != std::string_view::npos) {
+        context_.error(pos, pointer,
+                       tick(std::string(text.substr(open))) + ": `{{` without its closing `}}`",
+                       "unclosed-template");
+        return;
+      }
+    }
     for (const std::string& variable : mustacheVariables(text)) {
       const std::size_t dot = variable.find('.');
       if (dot == std::string::npos) continue;

@@ -27,6 +27,8 @@ const capstanOnlyErrors = {
   'import-unknown-namespace.yaml': 'the imported file lacks the namespace',
   'duplicate-names.yaml': 'duplicate operation names, routes and tool names',
   'unknown-bind-variable.yaml': 'a template names a variable its bind does not declare',
+  'base-uri-with-query.yaml': 'the schema pattern allows a query in baseUri; every path would follow it',
+  'unclosed-template.yaml': 'a `{{` without `}}` would be sent as literal text',
 };
 // Files capstan accepts under --strict although the schema rejects them.
 const schemaOnlyErrors = {

@@ -71,7 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "strict-object-without-properties", "strict-extension-key", "unsupported",
                     "unfed-placeholder", "import-unknown-namespace", "duplicate-names",
                     "invalid-enum", "strict-wrong-scalar", "alpha1-newer-keys", "stdio-port",
-                    "valid-body-template", "unknown-bind-variable"),
+                    "valid-body-template", "unknown-bind-variable", "base-uri-with-query",
+                    "unclosed-template"),
     testName);
 
 }  // namespace
