@@ -1,16 +1,20 @@
 #include "engine/engine.hpp"
 
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
+#include <array>
+#include <boost/beast/core/string.hpp>
 #include <cstdlib>
 
 #include "engine/binds.hpp"
 #include "engine/json_check.hpp"
 #include "engine/planner.hpp"
+#include "engine/digest.hpp"
 #include "spec/lookup.hpp"
 #include "support/json_text.hpp"
 #include "support/metrics.hpp"
@@ -18,6 +22,33 @@
 #include "upstream/client.hpp"
 
 namespace capstan::engine {
+
+namespace {
+
+// The Authorization answer to the first Digest challenge of a 401, or nullopt when it carries
+// none capstan can answer (the 401 is then relayed as it is).
+std::optional<std::string> digestHeaderFor(const std::pair<std::string, std::string>& credentials,
+                                           const upstream::Response& response,
+                                           const upstream::Request& request) {
+  for (const auto& [name, value] : response.headers) {
+    if (!boost::beast::iequals(name, "WWW-Authenticate")) continue;
+    auto challenge = parseDigestChallenge(value);
+    if (!challenge) continue;
+    // RFC 7616 §3.4: `uri` is the request-target (origin form: path and query).
+    const auto scheme = request.url.find("://");
+    const auto path = request.url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    const std::string target = path == std::string::npos ? "/" : request.url.substr(path);
+    std::array<unsigned char, 16> random{};
+    RAND_bytes(random.data(), static_cast<int>(random.size()));
+    std::string cnonce;
+    for (unsigned char byte : random) cnonce += fmt::format("{:02x}", byte);
+    return digestAuthorization(*challenge, credentials.first, credentials.second, request.method,
+                               target, cnonce);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 namespace {
 
@@ -317,7 +348,17 @@ asio::awaitable<CallOutcome> Engine::call(const ExposedOperation& operation,
 
   const auto started = std::chrono::steady_clock::now();
   impl.metrics.upstream_requests.fetch_add(1, std::memory_order_relaxed);
+  // RFC 7616: a digest credential answers the server's challenge, so the first attempt goes
+  // without one and a 401 carrying a Digest challenge is answered once.
+  std::optional<upstream::Request> replay;
+  if (compiled.digest_credentials) replay = request;
   upstream::Result result = co_await impl.transport->send(std::move(request), context.cancellation);
+  if (replay && result.ok() && result.response.status == 401) {
+    if (auto header = digestHeaderFor(*compiled.digest_credentials, result.response, *replay)) {
+      replay->headers.emplace_back("Authorization", std::move(*header));
+      result = co_await impl.transport->send(std::move(*replay), context.cancellation);
+    }
+  }
   CallOutcome outcome = impl.fromUpstream(compiled, validated.values, std::move(result));
   // DESIGN.md "Semantics" 8: an upstream that echoes the credential back (a 401 quoting the
   // Authorization header) must not hand it to the caller.

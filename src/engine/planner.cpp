@@ -92,8 +92,11 @@ void compileAuthentication(CompiledCall& compiled, const BindTable& binds) {
     } else {
       compiled.auth_headers.emplace_back(auth.key, value);
     }
+  } else if (auth.type == "digest") {
+    compiled.digest_credentials.emplace(renderCredential(auth.username, binds, where),
+                                        renderCredential(auth.password, binds, where));
   } else {
-    // TODO(#5): digest needs a challenge round trip and oauth2 a token endpoint.
+    // TODO(#5): oauth2 needs a token endpoint round trip and a token cache.
     throw StartupError(where + ": scheme '" + auth.type + "' is not supported yet");
   }
 }

@@ -35,6 +35,8 @@ struct CompiledCall {
   // Credentials rendered from binds at startup (DESIGN.md "Semantics" 3).
   Headers auth_headers;
   std::vector<std::pair<std::string, std::string>> auth_query;
+  // `type: digest`: user name and password, answered per challenge (RFC 7616) by the engine.
+  std::optional<std::pair<std::string, std::string>> digest_credentials;
   // Output: identity mappings pass the upstream body through (DESIGN.md "Semantics" 6).
   shaping::Shaper shaper;
   bool identity_output = true;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
+#include <deque>
 
 #include "engine/engine.hpp"
 #include "spec/loader.hpp"
@@ -20,9 +22,13 @@ class CannedTransport final : public upstream::Transport {
   asio::awaitable<upstream::Result> send(upstream::Request request,
                                          asio::cancellation_slot) override {
     seen.push_back(std::move(request));
-    co_return answer;
+    if (answers.empty()) co_return answer;
+    auto next = std::move(answers.front());
+    answers.pop_front();
+    co_return next;
   }
   upstream::Result answer;
+  std::deque<upstream::Result> answers;  // served first, in order
   std::vector<upstream::Request> seen;
 };
 
@@ -108,6 +114,93 @@ TEST_F(EngineCall, TheBearerReachesTheUpstreamAndTheIdIsSubstituted) {
     bearer = bearer || (name == "Authorization" && value == std::string("Bearer ") + kSecret);
   }
   EXPECT_TRUE(bearer);
+}
+
+// A capability whose upstream uses Digest (RFC 7616) for its credentials.
+constexpr const char* kDigestCapability = R"(naftiko: 1.0.0-alpha2
+binds:
+- namespace: env
+  keys:
+    USER: VENDOR_USER
+    PASSWORD: VENDOR_PASSWORD
+capability:
+  consumes:
+  - type: http
+    namespace: vendor
+    baseUri: http://vendor.test
+    authentication:
+      type: digest
+      username: '{{env.USER}}'
+      password: '{{env.PASSWORD}}'
+    resources:
+    - name: items
+      path: /dir/index.html
+      operations:
+      - name: get-items
+        method: GET
+  exposes:
+  - type: mcp
+    namespace: vendor-mcp
+    port: 9091
+    tools:
+    - name: get-items
+      description: Items
+      call: vendor.get-items
+)";
+
+upstream::Result reply(int status, std::vector<std::pair<std::string, std::string>> headers,
+                       std::string body) {
+  upstream::Result result;
+  result.response.status = status;
+  result.response.headers = std::move(headers);
+  result.response.body = std::move(body);
+  return result;
+}
+
+TEST(EngineDigest, AChallengeIsAnsweredOnceWithTheBoundCredentials) {
+  auto loaded = spec::loadDocumentFromString(kDigestCapability, "digest.yaml");
+  ASSERT_TRUE(loaded.ok()) << (loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].message);
+  auto transport = std::make_shared<CannedTransport>();
+  transport->answers.push_back(
+      reply(401,
+            {{"WWW-Authenticate",
+              R"(Digest realm="http-auth@example.org", qop="auth", algorithm=SHA-256, )"
+              R"(nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v")"}},
+            R"({"error":"unauthorized"})"));
+  transport->answer = reply(200, {{"Content-Type", "application/json"}}, R"({"items":[]})");
+  EngineOptions options;
+  options.env_lookup = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "VENDOR_USER") return std::string("Mufasa");
+    if (name == "VENDOR_PASSWORD") return std::string("Circle of Life");
+    return std::nullopt;
+  };
+  options.transport = transport;
+  asio::io_context io;
+  Engine engine(*loaded.document, io.get_executor(), options);
+  CallOutcome outcome;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        outcome = co_await engine.call(*engine.findTool("vendor-mcp", "get-items"), {});
+      },
+      asio::detached);
+  io.run();
+
+  ASSERT_TRUE(outcome.ok()) << outcome.message;
+  EXPECT_EQ(outcome.body, R"({"items":[]})");
+  ASSERT_EQ(transport->seen.size(), 2u) << "one challenge, one answer";
+  auto authorization = [](const upstream::Request& request) -> std::string {
+    for (const auto& [name, value] : request.headers) {
+      if (name == "Authorization") return value;
+    }
+    return {};
+  };
+  EXPECT_EQ(authorization(transport->seen[0]), "") << "no credential before the challenge";
+  const std::string answer = authorization(transport->seen[1]);
+  EXPECT_NE(answer.find(R"(Digest username="Mufasa")"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(R"(uri="/dir/index.html")"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("algorithm=SHA-256"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("Circle of Life"), std::string::npos) << "the password is never sent";
 }
 
 }  // namespace
