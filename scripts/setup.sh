@@ -39,6 +39,8 @@ if [[ "$(cat tests/e2e/node_modules/.capstan-lock 2>/dev/null)" != "$lock_hash" 
 fi
 # MCP conformance suite (issue #6, test e2e.mcp.conformance): warm npx's cache with Node 22 and the pinned suite.
 npx -y -p node@22 -p @modelcontextprotocol/conformance@0.1.16 -- conformance list --server >/dev/null 2>&1 || true
+# MCP Inspector v2 CLI (test e2e.mcp.inspector): the same, for the pinned Inspector.
+npx -y -p node@22 -p @modelcontextprotocol/inspector@2.12.0 -- mcp-inspector --help >/dev/null 2>&1 || true
 
 # The README's main command needs only the binary; scripts/test.sh builds every target.
 if [[ "${CAPSTAN_SETUP_NO_BUILD:-}" != 1 ]]; then

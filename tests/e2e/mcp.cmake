@@ -27,3 +27,9 @@ add_test(NAME e2e.mcp.sdk_client
           ${PROJECT_SOURCE_DIR}/capabilities/midjourney/image-generation-jobs.yaml
           ${CAPSTAN_SHARED_DIR})
 set_tests_properties(e2e.mcp.sdk_client PROPERTIES LABELS e2e TIMEOUT 120)
+
+# MCP Inspector v2 CLI (--strict lint, both eras) against `capstan serve --sandbox`.
+add_test(NAME e2e.mcp.inspector
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/mcp/inspector_test.sh $<TARGET_FILE:capstan>
+          ${PROJECT_SOURCE_DIR}/capabilities/midjourney/image-generation-jobs.yaml)
+set_tests_properties(e2e.mcp.inspector PROPERTIES LABELS e2e TIMEOUT 300)
