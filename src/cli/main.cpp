@@ -1,9 +1,13 @@
+#include <csignal>
 #include <exception>
 #include <iostream>
 
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
+  // A reader that goes away (a closed stdout pipe, a reset socket) is an error value on that
+  // write, never a process-killing SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"capstan: serves Naftiko capabilities as REST and MCP"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "capstan 0.1.0");

@@ -344,7 +344,8 @@ int runServe(const ServeArgs& args) {
     runtime.engine = std::make_unique<engine::Engine>(document, runtime.io.get_executor(), options);
   } catch (const std::exception& error) {
     std::cerr << "capstan serve: " << error.what() << "\n";
-    if (!args.sandbox) {
+    if (!args.sandbox &&
+        std::string_view(error.what()).find("environment variable") != std::string_view::npos) {
       std::cerr << "  (set it to the upstream's credential, or try the capability against the "
                    "embedded sandbox with --sandbox)\n";
     }
@@ -530,8 +531,10 @@ void addServeCommand(CLI::App& app, int& exit_code) {
                  "Start the embedded Midjourney sandbox and point the capability at it")
       ->envname("CAPSTAN_SANDBOX");
   command->add_flag("--stdio", args->stdio, "Serve the MCP adapter on stdin/stdout");
+  // One value per occurrence (repeat the flag), so a capability file after it stays positional.
   command->add_option("--upstream", args->upstreams, "Override a consumes baseUri: NAMESPACE=URL")
-      ->envname("CAPSTAN_UPSTREAM");
+      ->envname("CAPSTAN_UPSTREAM")
+      ->allow_extra_args(false);
   command->add_option("--host", args->host, "Address the adapters listen on")
       ->envname("CAPSTAN_HOST")
       ->capture_default_str();
@@ -539,12 +542,14 @@ void addServeCommand(CLI::App& app, int& exit_code) {
       ->add_option("--allowed-host", args->allowed_hosts,
                    "Host header the MCP adapter accepts besides loopback names (behind a proxy)")
       ->envname("CAPSTAN_ALLOWED_HOSTS")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   command
       ->add_option("--allowed-origin", args->allowed_origins,
                    "Origin the MCP adapter accepts besides loopback ones (https://app.example)")
       ->envname("CAPSTAN_ALLOWED_ORIGINS")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   command->add_option("--port-offset", args->port_offset, "Added to every port of the capability")
       ->envname("CAPSTAN_PORT_OFFSET");
   command

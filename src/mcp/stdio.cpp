@@ -7,8 +7,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/parse.hpp>
+#include <csignal>
 #include <istream>
 #include <mutex>
 #include <ostream>
@@ -21,13 +24,17 @@ namespace capstan::mcp {
 
 namespace {
 
+constexpr std::chrono::seconds kDrainBound{5};
+
 struct StdioState {
   StdioState(McpServer& server_in, boost::asio::io_context& io, std::ostream& out_in)
-      : server(server_in), strand(boost::asio::make_strand(io)), out(out_in) {}
+      : server(server_in), strand(boost::asio::make_strand(io)), out(out_in), io_for_stop(io) {}
 
   McpServer& server;
   boost::asio::strand<boost::asio::io_context::executor_type> strand;
   std::ostream& out;
+  boost::asio::io_context& io_for_stop;
+  std::atomic<bool> output_lost{false};
   std::mutex out_mutex;
   // One stdio stream is one session (MCP: the lifetime of the process).
   std::shared_ptr<Session> session = std::make_shared<Session>("stdio", std::string());
@@ -41,6 +48,11 @@ struct StdioState {
     std::lock_guard lock(out_mutex);
     out << line;
     out.flush();
+    // The client closed stdout: nobody can read an answer any more, so the process ends.
+    if (!out && !output_lost.exchange(true)) {
+      spdlog::info("mcp: stdout closed by the client; stopping");
+      io_for_stop.stop();
+    }
   }
 
   Exchange makeExchange() {
@@ -93,6 +105,8 @@ void finishOne(const std::shared_ptr<StdioState>& state, boost::asio::io_context
 // Runs on the strand for each input line.
 void dispatchLine(const std::shared_ptr<StdioState>& state, boost::asio::io_context& io,
                   const std::string& line) {
+  // After SIGTERM (or EOF) nothing new starts; what is in flight finishes.
+  if (state->input_done) return;
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   boost::system::error_code ec;
   auto value = json::parse(line, ec);
@@ -150,10 +164,33 @@ int runStdio(McpServer& server, boost::asio::io_context& io, std::istream& in, s
     });
   });
 
+  // SIGINT/SIGTERM: no new lines are taken; calls in flight get kDrainBound to answer.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer drain(io);
+  bool signalled = false;
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    signalled = true;
+    spdlog::info("mcp: signal {}: stopping once in-flight calls answer", signal);
+    boost::asio::post(state->strand, [state, &io] {
+      state->input_done = true;
+      if (state->in_flight == 0) io.stop();
+    });
+    drain.expires_after(kDrainBound);
+    drain.async_wait([&io](const boost::system::error_code& timer_ec) {
+      if (!timer_ec) io.stop();
+    });
+  });
+
   spdlog::info("mcp: serving on stdio");
   io.run();
-  reader.join();
   guard.reset();
+  if (signalled || state->output_lost) {
+    // The reader may sit in a blocking read of a stdin that stays open: leave it to the exit.
+    reader.detach();
+    return 0;
+  }
+  reader.join();
   return 0;
 }
 

@@ -18,3 +18,9 @@ endif()
 add_test(NAME e2e.serve.scale_out_behind_nginx
   COMMAND ${CAPSTAN_E2E_DIR}/scale_out_test.sh $<TARGET_FILE:capstan> ${PROJECT_SOURCE_DIR})
 set_tests_properties(e2e.serve.scale_out_behind_nginx PROPERTIES LABELS e2e TIMEOUT 120)
+
+# `serve --stdio` under SIGTERM with a call in flight, and with stdout closed by the client.
+add_test(NAME e2e.serve.stdio_signals
+  COMMAND node ${CAPSTAN_E2E_DIR}/stdio_signals.test.mjs $<TARGET_FILE:capstan>
+          ${PROJECT_SOURCE_DIR}/capabilities/midjourney/image-generation-jobs.yaml)
+set_tests_properties(e2e.serve.stdio_signals PROPERTIES LABELS e2e TIMEOUT 60)
