@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -25,6 +26,9 @@ namespace {
 std::atomic<std::uint64_t> g_next_request_id{1};
 
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+// Lingering close after a refusal: how long and how much of the client's remaining upload to read.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
 Response errorResponse(http::status status, std::string_view message) {
   std::string body = R"({"error":")";
@@ -145,6 +149,12 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
       setBusy(&stream, true);
       auto started = std::chrono::steady_clock::now();
       Request request = parser.release();
+      // RFC 9112 §3.2: an HTTP/1.1 request without a Host header, or with several, is a 400.
+      if (request.version() >= 11 && request.count(http::field::host) != 1) {
+        co_await writeAndClose(stream, http::status::bad_request,
+                               "an HTTP/1.1 request carries exactly one Host header");
+        break;
+      }
       context.operation.clear();
       context.request_id = g_next_request_id.fetch_add(1);
       Response response;
@@ -192,7 +202,21 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     response.keep_alive(false);
     response.prepare_payload();
     stream.expires_after(limits.write_timeout);
-    co_await http::async_write(stream, response, kAsTuple);
+    auto [write_ec, written] = co_await http::async_write(stream, response, kAsTuple);
+    if (write_ec) co_return;
+
+    // RFC 9112 §9.6: closing at once with the client still sending (a body over the limit) makes
+    // the kernel reset the connection, and the client may lose the answer. Stop sending, then read
+    // and drop what still arrives, for a bounded time and size, before the socket closes.
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(kLingerTime);
+    std::array<char, 16 * 1024> sink{};
+    for (std::size_t drained = 0; drained < kLingerBytes;) {
+      auto [read_ec, read] = co_await stream.async_read_some(asio::buffer(sink), kAsTuple);
+      if (read_ec) break;
+      drained += read;
+    }
   }
 };
 

@@ -93,6 +93,7 @@ struct RestAdapter::Impl : std::enable_shared_from_this<RestAdapter::Impl> {
   const spec::RestAdapter& adapter;
   std::string label;
   Router router;
+  std::string route_list;
   std::optional<InboundAuth> auth;
   std::unique_ptr<net::HttpServer> server;
 
@@ -278,8 +279,10 @@ struct RestAdapter::Impl : std::enable_shared_from_this<RestAdapter::Impl> {
     }
     RouteMatch match = router.match(method, segments);
     if (match.kind == RouteMatch::Kind::kNotFound) {
-      co_return problemResponse({engine::ErrorKind::kNotFound, "no route for " + path, ""}, path,
-                                context.request_id);
+      co_return problemResponse(
+          {engine::ErrorKind::kNotFound,
+           "no route for " + path + (route_list.empty() ? "" : "; " + route_list), ""},
+          path, context.request_id);
     }
     if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
       auto response = problemResponse(
@@ -316,6 +319,9 @@ RestAdapter::RestAdapter(engine::Engine& engine, const spec::RestAdapter& adapte
   impl_->configureAuth();
   for (const auto* operation : engine.operationsOf(engine::Surface::kRest, adapter.namespace_)) {
     impl_->router.add(*operation);
+    // A 404 lists what is served, so a caller who guessed a path sees the right one.
+    impl_->route_list += (impl_->route_list.empty() ? "this adapter serves " : ", ") +
+                         operation->method + " " + operation->path;
   }
   std::weak_ptr<Impl> weak = impl_;
   net::Handler handler = [weak](net::Request& request,

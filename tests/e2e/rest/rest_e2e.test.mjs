@@ -388,7 +388,11 @@ test('limits: headers over the limit are a 431 problem (RFC 6585 §5)', async ()
 test('routing: an unknown path is a 404 problem', async () => {
   const { result, seen } = await upstreamSeen(() => rest('GET', '/v1/v1/nothing-here'));
   assert.deepEqual(seen, []);
-  assertProblem(result, 404, 'not-found');
+  const problem = assertProblem(result, 404, 'not-found');
+  // The routes the seed's REST adapter exposes, as written in the capability.
+  for (const route of ['GET /v1/v1/jobs', 'GET /v1/v1/jobs/{jobid}', 'POST /v1/v1/jobs/{jobid}/cancel']) {
+    assert.ok(problem.detail.includes(route), `the 404 lists ${route}: ${problem.detail}`);
+  }
 });
 
 for (const [method, target, allowed] of [

@@ -39,12 +39,12 @@ class ControlServerTest : public ::testing::Test {
     thread_.join();
   }
 
-  Answer get(std::string target, beast::http::verb verb = beast::http::verb::get) {
+  Answer get(std::string target, beast::http::verb verb = beast::http::verb::get, int hosts = 1) {
     asio::io_context client_io;
     asio::ip::tcp::socket socket(client_io);
     socket.connect({asio::ip::make_address("127.0.0.1"), port_});
     beast::http::request<beast::http::empty_body> request(verb, target, 11);
-    request.set(beast::http::field::host, "127.0.0.1");
+    for (int i = 0; i < hosts; ++i) request.insert(beast::http::field::host, "127.0.0.1");
     beast::http::write(socket, request);
     beast::flat_buffer buffer;
     beast::http::response<beast::http::string_body> response;
@@ -104,6 +104,12 @@ TEST_F(ControlServerTest, MetricsAreTextExpositionAndRunScrapeHooks) {
       std::string::npos)
       << answer.body;
   EXPECT_EQ(scrapes, 1);
+}
+
+TEST_F(ControlServerTest, HttpOneOneWithoutOneHostIs400) {
+  // RFC 9112 §3.2: no Host, or several, is a 400 (the server is shared by every surface).
+  EXPECT_EQ(get("/health/live", beast::http::verb::get, 0).status, 400);
+  EXPECT_EQ(get("/health/live", beast::http::verb::get, 2).status, 400);
 }
 
 TEST_F(ControlServerTest, UnknownPathIs404AndWrongMethodIs405) {
