@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 
+#include "support/hex.hpp"
+
 namespace capstan::engine {
 namespace {
 
@@ -13,13 +15,7 @@ std::string hexDigest(std::string_view algorithm, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   EVP_Digest(data.data(), data.size(), digest.data(), &size, md, nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0x0f]);
-  }
-  return out;
+  return toHex(digest.data(), size);
 }
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -3,19 +3,20 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/this_coro.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
-#include <array>
-#include <boost/beast/core/string.hpp>
 #include <cstdlib>
 
 #include "engine/binds.hpp"
+#include "engine/digest.hpp"
 #include "engine/json_check.hpp"
 #include "engine/planner.hpp"
-#include "engine/digest.hpp"
 #include "spec/lookup.hpp"
+#include "support/hex.hpp"
 #include "support/json_text.hpp"
 #include "support/metrics.hpp"
 #include "template/template.hpp"
@@ -40,10 +41,8 @@ std::optional<std::string> digestHeaderFor(const std::pair<std::string, std::str
     const std::string target = path == std::string::npos ? "/" : request.url.substr(path);
     std::array<unsigned char, 16> random{};
     RAND_bytes(random.data(), static_cast<int>(random.size()));
-    std::string cnonce;
-    for (unsigned char byte : random) cnonce += fmt::format("{:02x}", byte);
     return digestAuthorization(*challenge, credentials.first, credentials.second, request.method,
-                               target, cnonce);
+                               target, toHex(random.data(), random.size()));
   }
   return std::nullopt;
 }

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "support/hex.hpp"
 #include "support/json_text.hpp"
 
 namespace capstan::mcp {
@@ -78,23 +79,12 @@ void putIfNotEmpty(json::object& object, std::string_view key, const std::string
 
 std::string requestKey(const json::value& id) { return capstan::toJsonText(id); }
 
-std::string hexOf(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0x0f]);
-  }
-  return out;
-}
-
 std::string randomStateKey() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("no random bytes available for the MCP requestState key");
   }
-  return hexOf(bytes.data(), bytes.size());
+  return capstan::toHex(bytes.data(), bytes.size());
 }
 
 constexpr std::string_view kTasksExtension = "io.modelcontextprotocol/tasks";
@@ -544,7 +534,7 @@ std::string McpServer::signState(std::string_view payload) const {
        &mac_size);
   std::string out(payload);
   out += '.';
-  out += hexOf(mac.data(), mac_size);
+  out += capstan::toHex(mac.data(), mac_size);
   return out;
 }
 

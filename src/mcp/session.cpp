@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "support/hex.hpp"
+
 namespace capstan::mcp {
 
 std::string Session::protocolVersion() const {
@@ -100,23 +102,12 @@ std::string sessionKeyFromEnvironment() {
 
 namespace {
 
-std::string toHex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0x0f]);
-  }
-  return out;
-}
-
 std::string randomHex(std::size_t bytes) {
   std::array<unsigned char, 64> buffer{};
   if (bytes > buffer.size() || RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("no random bytes available for MCP session ids");
   }
-  return toHex(buffer.data(), bytes);
+  return capstan::toHex(buffer.data(), bytes);
 }
 
 // Session ids look like `<random>.<issued-seconds>.<revision>.<hmac>`: visible ASCII only, as
@@ -139,7 +130,7 @@ std::string SessionStore::sign(std::string_view payload) const {
   HMAC(EVP_sha256(), options_.key.data(), static_cast<int>(options_.key.size()),
        reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac.data(),
        &mac_size);
-  return toHex(mac.data(), mac_size);
+  return capstan::toHex(mac.data(), mac_size);
 }
 
 std::optional<SessionStore::Decoded> SessionStore::verify(std::string_view id) const {
