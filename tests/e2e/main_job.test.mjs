@@ -3,7 +3,7 @@
 //
 // usage: node main_job.test.mjs <repo-root>
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test, after } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -156,6 +156,9 @@ test('README main command serves the Midjourney capability on the sandbox', asyn
     assert.match(text, /capstan_requests_total\{[^}]*adapter="rest:image-generation-jobs-rest"/);
     assert.match(text, /capstan_requests_total\{[^}]*adapter="mcp:image-generation-jobs-mcp"/);
     assert.match(text, /capstan_upstream_calls_total/);
+    // The Prometheus linter accepts the exposition as a scraper would read it.
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(lint.status, 0, `promtool check metrics:\n${lint.stdout}${lint.stderr}`);
   });
 
   process.kill(capstanPid(), 'SIGTERM');
