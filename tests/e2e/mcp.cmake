@@ -33,3 +33,9 @@ add_test(NAME e2e.mcp.inspector
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/mcp/inspector_test.sh $<TARGET_FILE:capstan>
           ${PROJECT_SOURCE_DIR}/capabilities/midjourney/image-generation-jobs.yaml)
 set_tests_properties(e2e.mcp.inspector PROPERTIES LABELS e2e TIMEOUT 300)
+
+# notifications/cancelled aborts the upstream call of a tools/call in flight.
+add_test(NAME e2e.mcp.cancellation
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/mcp/cancel_test.sh $<TARGET_FILE:capstan>
+          ${PROJECT_SOURCE_DIR}/capabilities/midjourney/image-generation-jobs.yaml)
+set_tests_properties(e2e.mcp.cancellation PROPERTIES LABELS e2e TIMEOUT 60)
