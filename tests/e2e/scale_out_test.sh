@@ -17,6 +17,8 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -n 20 "$work"/*.log >&2 || true; exit 1; }
+# Any other failing command names its line instead of ending the test silently.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND exited $?" >&2' ERR
 wait_for() {
   for _ in $(seq 1 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   fail "timed out waiting for '$2' in $1"
@@ -56,23 +58,25 @@ sed -e "s|@PREFIX@|$work|g" -e "s|@LISTEN@|$listen|" \
   -e "s|@UPSTREAMS@|server 127.0.0.1:$mcp_a; server 127.0.0.1:$mcp_b;|" \
   "$root/deploy/nginx-scale-out.conf.template" >"$work/nginx.conf"
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
-for _ in $(seq 1 100); do [[ -s "$work/nginx.pid" ]] && break; sleep 0.05; done
 lb="http://127.0.0.1:$listen/mcp"
+# Ready when nginx answers at all (its pid file can appear before it accepts).
+for _ in $(seq 1 100); do curl -s -o /dev/null "$lb" && break; sleep 0.05; done
+curl -s -o /dev/null "$lb" || fail "nginx does not answer on $lb"
 
 headers=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"scale-out-test","version":"1"}}}'
 session=$(curl -s -D - -o /dev/null "$lb" "${headers[@]}" -d "$init" | tr -d '\r' |
-  awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}')
+  awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}') || fail "initialize through nginx failed"
 [[ -n "$session" ]] || fail "initialize through nginx gave no Mcp-Session-Id"
 in_session=("${headers[@]}" -H "Mcp-Session-Id: $session" -H 'MCP-Protocol-Version: 2025-11-25')
 code=$(curl -s -o /dev/null -w '%{http_code}' "$lb" "${in_session[@]}" \
-  -d '{"jsonrpc":"2.0","method":"notifications/initialized"}')
+  -d '{"jsonrpc":"2.0","method":"notifications/initialized"}') || fail "notifications/initialized: curl failed"
 [[ "$code" == 202 ]] || fail "notifications/initialized answered $code, not 202"
 
 # Ten calls round robin over both instances: every one is served within the session.
 list='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list-image-generation-jobs","arguments":{"limit":1}}}'
 for i in $(seq 1 10); do
-  body=$(curl -s "$lb" "${in_session[@]}" -d "$list")
+  body=$(curl -s "$lb" "${in_session[@]}" -d "$list") || fail "call $i through nginx: curl failed"
   grep -q '"structuredContent"' <<<"$body" || fail "call $i through nginx failed: $body"
 done
 calls_on() {
@@ -85,6 +89,7 @@ b=$(calls_on "$control_b")
 [[ $((a + b)) -eq 10 ]] || fail "expected 10 calls in all, saw a=$a b=$b"
 
 # An instance with another key cannot verify the id: 404, so the client starts a new session.
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mcp_c/mcp" "${in_session[@]}" -d "$list")
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mcp_c/mcp" "${in_session[@]}" -d "$list") ||
+  fail "the call to instance c failed to connect"
 [[ "$code" == 404 ]] || fail "instance with another key answered $code for a foreign session, not 404"
 echo "scale-out test: ok (instance a served $a calls, b served $b, foreign key refused)"
