@@ -6,6 +6,7 @@
 #
 # usage: scale_out_test.sh <capstan-binary> <repo-root>
 set -euo pipefail
+source "$(dirname "$0")/ports.sh"
 capstan=$1
 root=$2
 work=$(mktemp -d)
@@ -23,7 +24,6 @@ wait_for() {
   for _ in $(seq 1 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   fail "timed out waiting for '$2' in $1"
 }
-free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 command -v nginx >/dev/null || fail "nginx is not installed (scripts/setup.sh installs it)"
 
 token="scale-$RANDOM$RANDOM"
@@ -35,7 +35,8 @@ sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.log" | head -1)
 # start_instance NAME KEY: starts one instance in this shell (so its pid is ours to stop) and
 # sets mcp_port and control_port.
 start_instance() {
-  local offset=$((20000 + RANDOM % 30000))
+  local offset
+  offset=$(free_offset)
   CAPSTAN_MCP_SESSION_KEY="$2" MIDJOURNEY_API_KEY="$token" "$capstan" serve \
     "$root/capabilities/midjourney/image-generation-jobs.yaml" \
     --upstream "image-generation-jobs=$sandbox" --port-offset "$offset" \

@@ -6,6 +6,7 @@
 #
 # usage: serve_secret_test.sh <capstan-binary> <capability-file>
 set -euo pipefail
+source "$(dirname "$0")/ports.sh"
 capstan=$1
 capability=$2
 work=$(mktemp -d)
@@ -34,8 +35,8 @@ wait_for "$work/sandbox.log" "listening on"
 sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.log" | head -1)
 
 # Ports: the capability's 8080/9090 moved out of the way of other tests.
-offset=$((20000 + RANDOM % 20000))
-control=$((offset + 9464))
+offset=$(free_offset)
+control=$(free_port)
 MIDJOURNEY_API_KEY="$token" "$capstan" serve "$capability" \
   --upstream "image-generation-jobs=$sandbox" --port-offset "$offset" --control-port "$control" \
   --log-level debug >"$work/capstan-stdout.log" 2>"$work/capstan.log" &

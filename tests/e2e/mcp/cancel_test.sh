@@ -6,6 +6,7 @@
 #
 # usage: cancel_test.sh <capstan-binary> <capability-file>
 set -euo pipefail
+source "$(dirname "$0")/../ports.sh"
 capstan=$1
 capability=$2
 work=$(mktemp -d)
@@ -19,13 +20,12 @@ wait_for() {
   for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   fail "timed out waiting for '$2' in $1"
 }
-free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 "$capstan" sandbox --port 0 --token t0k3n-cancel --latency 3000 2>"$work/sandbox.log" &
 pids+=($!)
 wait_for "$work/sandbox.log" "listening on"
 sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.log" | head -1)
-offset=$((20000 + RANDOM % 20000))
+offset=$(free_offset)
 control=$(free_port)
 MIDJOURNEY_API_KEY=t0k3n-cancel "$capstan" serve "$capability" --upstream "image-generation-jobs=$sandbox" \
   --port-offset "$offset" --control-port "$control" 2>"$work/capstan.log" &

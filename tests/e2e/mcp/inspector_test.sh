@@ -6,6 +6,7 @@
 #
 # usage: inspector_test.sh <capstan-binary> <capability-file>
 set -euo pipefail
+source "$(dirname "$0")/../ports.sh"
 capstan=$1
 capability=$2
 work=$(mktemp -d)
@@ -16,8 +17,8 @@ fail() { echo "FAIL: $*" >&2; tail -n 20 "$work"/*.log >&2 || true; exit 1; }
 # Any other failing command names its line instead of ending the test silently.
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND exited $?" >&2' ERR
 
-offset=$((20000 + RANDOM % 20000))
-control=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+offset=$(free_offset)
+control=$(free_port)
 "$capstan" serve "$capability" --sandbox --sandbox-fixtures --port-offset "$offset" \
   --control-port "$control" 2>"$work/capstan.log" &
 pid=$!
