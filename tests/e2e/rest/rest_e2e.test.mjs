@@ -413,8 +413,13 @@ for (const [method, target, allowed] of [
   });
 }
 
-// TODO(#5): HEAD answers carry the GET body (src/net writes it after prepare_payload); a test
-// for RFC 9110 §9.3.2 goes here once the server writes only the header for HEAD.
+test('HEAD answers with GET\'s header fields and no content (RFC 9110 §9.3.2)', async () => {
+  const get = await rest('GET', '/v1/v1/jobs?limit=1');
+  const head = await rest('HEAD', '/v1/v1/jobs?limit=1');
+  assert.equal(head.status, get.status);
+  assert.equal(head.text, '', 'no content after the header');
+  assert.equal(head.headers['content-type'], get.headers['content-type']);
+});
 
 // --- upstream faults ------------------------------------------------------------------------
 
