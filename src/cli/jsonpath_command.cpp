@@ -1,4 +1,5 @@
 // `capstan jsonpath QUERY [FILE]`: tries a mapping against a saved response (RFC 9535).
+#include <array>
 #include <boost/json/parse.hpp>
 #include <fstream>
 #include <iostream>
@@ -20,17 +21,29 @@ struct JsonpathArguments {
   bool paths = false;
 };
 
-bool readDocument(const std::string& file, std::string& text) {
-  if (file.empty() || file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return true;
+// A saved upstream response is at most what `serve` accepts from an upstream by default; reading
+// stops there, so a device or a runaway pipe cannot exhaust memory.
+constexpr std::size_t kMaxDocumentBytes = 64 * 1024 * 1024;
+
+// Empty on success, else what went wrong.
+std::string readDocument(const std::string& file, std::string& text) {
+  std::ifstream file_stream;
+  std::istream* in = &std::cin;
+  if (!file.empty() && file != "-") {
+    file_stream.open(file, std::ios::binary);
+    if (!file_stream) return "cannot read " + file;
+    in = &file_stream;
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return true;
+  std::array<char, 64 * 1024> chunk{};
+  while (*in) {
+    in->read(chunk.data(), chunk.size());
+    text.append(chunk.data(), static_cast<std::size_t>(in->gcount()));
+    if (text.size() > kMaxDocumentBytes) {
+      return (file.empty() ? std::string("stdin") : file) + " is over " +
+             std::to_string(kMaxDocumentBytes / (1024 * 1024)) + " MiB";
+    }
+  }
+  return {};
 }
 
 // Prints the query with a caret under the offending byte.
@@ -53,8 +66,8 @@ int runJsonpath(const JsonpathArguments& arguments) {
 
   std::string text;
   const std::string source = arguments.file.empty() ? "stdin" : arguments.file;
-  if (!readDocument(arguments.file, text)) {
-    std::cerr << "capstan jsonpath: cannot read " << source << '\n';
+  if (auto problem = readDocument(arguments.file, text); !problem.empty()) {
+    std::cerr << "capstan jsonpath: " << problem << '\n';
     return 1;
   }
   boost::json::parse_options options;
@@ -66,13 +79,21 @@ int runJsonpath(const JsonpathArguments& arguments) {
     return 1;
   }
 
-  boost::json::array out;
+  // The nodelist is written node by node: the result of `$..*..*` repeats deep subtrees, and
+  // copying them into one array first would hold all of that text in memory at once.
+  std::cout << '[';
+  bool first = true;
+  auto emit = [&](const boost::json::value& value) {
+    if (!first) std::cout << ',';
+    first = false;
+    std::cout << toJsonText(value);
+  };
   if (arguments.paths) {
-    for (const auto& node : query->selectLocated(document)) out.emplace_back(node.path);
+    for (const auto& node : query->selectLocated(document)) emit(boost::json::value(node.path));
   } else {
-    for (const auto* node : query->select(document)) out.push_back(*node);
+    for (const auto* node : query->select(document)) emit(*node);
   }
-  std::cout << toJsonText(out) << '\n';
+  std::cout << "]\n";
   return 0;
 }
 

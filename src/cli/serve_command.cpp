@@ -113,10 +113,15 @@ std::filesystem::path resolveCapability(const std::string& given) {
 std::optional<std::string> upstreamUrlProblem(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return "not a URL (expected http://HOST[:PORT][/PATH])";
-  if (parsed->scheme() != "http" && parsed->scheme() != "https") {
+  // RFC 3986 §3.1: schemes are case-insensitive.
+  if (parsed->scheme_id() != boost::urls::scheme::http &&
+      parsed->scheme_id() != boost::urls::scheme::https) {
     return "the scheme must be http or https";
   }
   if (parsed->host().empty()) return "the URL names no host";
+  // A password in the URL would show in the banner and in debug logs; credentials belong in the
+  // capability's `authentication`, fed by binds.
+  if (parsed->has_userinfo()) return "credentials in the URL are refused (use authentication)";
   if (parsed->has_port() && (parsed->port().empty() || parsed->port().size() > 5 ||
                              std::stoul(std::string(parsed->port())) == 0 ||
                              std::stoul(std::string(parsed->port())) > 65535)) {
@@ -292,7 +297,9 @@ int runServe(const ServeArgs& args) {
     }
     const std::string url = entry.substr(equals + 1);
     if (auto problem = upstreamUrlProblem(url)) {
-      std::cerr << "capstan serve: --upstream " << entry << ": " << *problem << "\n";
+      // The URL itself is not repeated: it may carry a password.
+      std::cerr << "capstan serve: --upstream " << entry.substr(0, equals) << "=...: " << *problem
+                << "\n";
       return 2;
     }
     options.upstream_overrides[entry.substr(0, equals)] = url;

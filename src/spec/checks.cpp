@@ -169,6 +169,15 @@ class Checker {
       context_.error(pos, pointer, "baseUri " + tick(uri) + " names no host", "invalid-base-uri");
       return;
     }
+    if (uri.substr(authority_start, authority_end - authority_start).find('@') !=
+        std::string::npos) {
+      context_.error(pos, pointer,
+                     "baseUri " + tick(uri.substr(0, authority_start) + "***@...") +
+                         " carries credentials: they would be logged and sent in clear; use "
+                         "`authentication` with a bind instead",
+                     "invalid-base-uri");
+      return;
+    }
     if (const auto bad = uri.find_first_of(" \t\r\n{}?#\\", authority_start);
         bad != std::string::npos) {
       context_.error(pos, pointer,

@@ -30,4 +30,13 @@ grep -q 'offset 7' "$dir/err" || { echo "FAIL invalid-offset: $(cat "$dir/err")"
 printf 'not json' | "$capstan" jsonpath '$' > /dev/null 2>&1
 expect bad-json-exit 1 "$?"
 
+# An endless input is cut off at the size cap instead of filling memory.
+timeout 20 "$capstan" jsonpath '$' /dev/zero > /dev/null 2> "$dir/err"
+expect endless-input-exit 1 "$?"
+grep -q 'is over 64 MiB' "$dir/err" || { echo "FAIL endless-input: $(cat "$dir/err")" >&2; failures=$((failures + 1)); }
+
+# RFC 9535 §2.5.2.2: for [A1=[A2=[A3=[]]]], `$..*` is A1, A2, A3 and `..*` of each gives A2, A3
+# (of A1) then A3 (of A2): deep subtrees repeat, and are written as they are found.
+expect nested-descendants '[[[]],[],[]]' "$(printf '[[[[]]]]' | "$capstan" jsonpath '$..*..*')"
+
 exit $((failures > 0))

@@ -25,6 +25,14 @@ wait_for() {  # file pattern
   fail "timed out waiting for '$2' in $1"
 }
 
+# A password in an --upstream URL is refused before anything starts, and not repeated.
+rc=0
+"$capstan" serve "$capability" --upstream "image-generation-jobs=http://admin:pw-in-url-9@127.0.0.1:1" \
+  >/dev/null 2>"$work/userinfo.log" || rc=$?
+[[ "$rc" == 2 ]] || fail "an --upstream URL with credentials exited $rc, not 2"
+grep -q "credentials in the URL are refused" "$work/userinfo.log" || fail "no reason given for the refusal"
+if grep -q "pw-in-url-9" "$work/userinfo.log"; then fail "the URL's password was printed"; fi
+
 token="mj-live-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 client_secret="client-credential-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 

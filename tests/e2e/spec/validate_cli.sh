@@ -74,6 +74,16 @@ rm -f "$huge"
 check "a 5 MiB file is refused" 1 $code
 expect_line "the size limit is named" 'error: /: file is [0-9]+ bytes; a capability file may have at most 4194304$' "$out"
 
+# Credentials in a base URI would be logged and sent in clear; the message does not repeat them.
+userinfo=$(mktemp --suffix=.yaml)
+sed 's|baseUri: https://api.example.org|baseUri: https://admin:hunter2@api.example.org|' \
+  "$data/valid-minimal.yaml" >"$userinfo"
+out=$("$capstan" validate "$userinfo"); code=$?
+rm -f "$userinfo"
+check "credentials in baseUri are an error" 1 $code
+expect_line "the error names baseUri" 'error: /capability/consumes/0/baseUri: baseUri .* carries credentials' "$out"
+if grep -q hunter2 <<<"$out"; then echo "FAIL: the password was printed"; failures=$((failures + 1)); fi
+
 "$capstan" validate >/dev/null 2>&1; code=$?
 check "no file is a usage error" 2 $code
 "$capstan" validate --no-such-flag "$seed" >/dev/null 2>&1; code=$?
