@@ -336,9 +336,37 @@ class Checker {
                        [&](const InputParameter& input) { return input.name == name; });
   }
 
+  // An exposed path is what a caller sends (RFC 3986 §3.3): absolute, no query or fragment, no
+  // dot segments (clients remove them before sending), each placeholder named once.
+  void checkExposedPath(const RestResource& resource) {
+    const std::string pointer = resource.pointer + "/path";
+    const SourcePos pos = fieldPos(resource.pos, pointer);
+    const std::string& path = resource.path;
+    auto refuse = [&](const std::string& why) {
+      context_.error(pos, pointer, "path " + tick(path) + " " + why, "invalid-exposed-path");
+    };
+    if (path.empty() || path.front() != '/') return refuse("must start with `/`");
+    if (path.find_first_of("?#") != std::string::npos) {
+      return refuse("must not carry a query or fragment (query parameters are inputParameters)");
+    }
+    for (std::size_t start = 1; start <= path.size();) {
+      const auto end = std::min(path.find('/', start), path.size());
+      const std::string_view segment = std::string_view(path).substr(start, end - start);
+      if (segment == "." || segment == "..") return refuse("must not contain `.` or `..` segments");
+      start = end + 1;
+    }
+    std::set<std::string> names;
+    for (const PathPlaceholder& placeholder : pathPlaceholders(path)) {
+      if (!names.insert(placeholder.name).second) {
+        return refuse("names the placeholder " + tick(placeholder.name) + " twice");
+      }
+    }
+  }
+
   void checkRest(const RestAdapter& adapter) {
     std::map<std::string, const RestOperation*> routes;
     for (const RestResource& resource : adapter.resources) {
+      checkExposedPath(resource);
       for (const RestOperation& operation : resource.operations) {
         const std::string route = operation.method + ' ' + resource.path;
         auto [previous, inserted] = routes.emplace(route, &operation);

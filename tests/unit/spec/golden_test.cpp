@@ -72,7 +72,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "unfed-placeholder", "import-unknown-namespace", "duplicate-names",
                     "invalid-enum", "strict-wrong-scalar", "alpha1-newer-keys", "stdio-port",
                     "valid-body-template", "unknown-bind-variable", "base-uri-with-query",
-                    "unclosed-template"),
+                    "unclosed-template", "exposed-path-dot-segment"),
     testName);
 
 }  // namespace
