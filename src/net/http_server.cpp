@@ -62,6 +62,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};
+  std::chrono::steady_clock::time_point last_refusal_log{};  // touched by acceptLoop only
   std::uint16_t port = 0;
   // Connections waiting for their next request; stop() closes these at once, while busy ones
   // finish their current exchange first.
@@ -97,6 +98,19 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         spdlog::warn("accept failed on port {}: {}", port, ec.message());
         asio::steady_timer timer(executor, std::chrono::milliseconds(50));
         co_await timer.async_wait(kAsTuple);
+        continue;
+      }
+      // Every connection may hold a request buffer of up to body_limit: past the cap, new ones
+      // are closed at once rather than letting slow senders exhaust memory.
+      if (open_connections.load() >= limits.max_connections) {
+        // Rate-limited (STYLE.md 8): once a second at most.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_refusal_log > std::chrono::seconds(1)) {
+          last_refusal_log = now;
+          spdlog::warn("port {}: {} connections open, refusing more", port, limits.max_connections);
+        }
+        boost::system::error_code ignored;
+        socket.close(ignored);
         continue;
       }
       auto socket_executor = socket.get_executor();

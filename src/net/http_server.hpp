@@ -30,6 +30,9 @@ struct ServerLimits {
   // Bounds the time a kept-alive connection may sit between requests.
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds write_timeout{30'000};
+  // Connections served at once; more are closed on accept. With body_limit this bounds the memory
+  // that slow senders can pin (2,048 x 1 MiB).
+  std::size_t max_connections = 2048;
 };
 
 // How a surface words the answers the server gives on its own, before any handler runs (413 body
