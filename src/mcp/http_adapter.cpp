@@ -600,9 +600,10 @@ struct McpHttpAdapter::Impl : std::enable_shared_from_this<McpHttpAdapter::Impl>
     }
     if (kind == MessageKind::kNotification) co_return emptyResponse(http::status::accepted);
     if (!server->knowsMethod(method, Era::kModern)) {
-      co_return jsonResponse(
-          http::status::not_found,
-          makeError(id, ErrorCode::kMethodNotFound, "Method not found: " + std::string(method)));
+      co_return jsonResponse(http::status::not_found,
+                             makeError(id, ErrorCode::kMethodNotFound,
+                                       "Method not found: " + std::string(method.substr(0, 100)) +
+                                           (method.size() > 100 ? "..." : "")));
     }
 
     Exchange exchange;

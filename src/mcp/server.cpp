@@ -646,7 +646,11 @@ asio::awaitable<std::optional<json::object>> McpServer::handle(const json::objec
 
   const auto& id = message.at("id");
   if (!knowsMethod(method, exchange.era)) {
-    co_return makeError(id, ErrorCode::kMethodNotFound, "method not found: " + std::string(method));
+    // The name is echoed only in part: it is the client's text, of any length.
+    constexpr std::size_t kEchoed = 100;
+    co_return makeError(id, ErrorCode::kMethodNotFound,
+                        "method not found: " + std::string(method.substr(0, kEchoed)) +
+                            (method.size() > kEchoed ? "..." : ""));
   }
   if (const auto* params = message.if_contains("params");
       params != nullptr && !params->is_object() && !params->is_null()) {

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/parse.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <istream>
 #include <mutex>
@@ -25,6 +26,35 @@ namespace capstan::mcp {
 namespace {
 
 constexpr std::chrono::seconds kDrainBound{5};
+// As the HTTP transport's body limit.
+constexpr std::size_t kMaxLineBytes = 1024 * 1024;
+constexpr std::size_t kMaxQueuedLines = 64;
+
+enum class LineRead { kLine, kTooLong, kEnd };
+
+// One newline-terminated line of at most kMaxLineBytes; a longer one is read to its end and
+// dropped, so a client cannot make capstan buffer without bound.
+LineRead readLine(std::istream& in, std::string& line) {
+  line.clear();
+  bool too_long = false;
+  std::streambuf* buffer = in.rdbuf();
+  for (;;) {
+    const int c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      if (too_long) return LineRead::kTooLong;
+      return line.empty() ? LineRead::kEnd : LineRead::kLine;
+    }
+    if (c == '\n') return too_long ? LineRead::kTooLong : LineRead::kLine;
+    if (too_long) continue;
+    if (line.size() >= kMaxLineBytes) {
+      too_long = true;
+      line.clear();
+      line.shrink_to_fit();
+      continue;
+    }
+    line.push_back(static_cast<char>(c));
+  }
+}
 
 struct StdioState {
   StdioState(McpServer& server_in, boost::asio::io_context& io, std::ostream& out_in)
@@ -40,7 +70,10 @@ struct StdioState {
   std::shared_ptr<Session> session = std::make_shared<Session>("stdio", std::string());
   bool initialized_version = false;
   std::size_t in_flight = 0;  // guarded by the strand
-  bool input_done = false;    // guarded by the strand
+  std::mutex queue_mutex;
+  std::condition_variable queue_space;
+  std::size_t queued = 0;   // lines posted but not yet dispatched; guarded by queue_mutex
+  bool input_done = false;  // guarded by the strand
 
   void write(const json::value& message) {
     std::string line = capstan::toJsonText(message);
@@ -155,8 +188,29 @@ int runStdio(McpServer& server, boost::asio::io_context& io, std::istream& in, s
   // only the first of those works with epoll.
   std::thread reader([state, &io, &in] {
     std::string line;
-    while (std::getline(in, line)) {
-      boost::asio::post(state->strand, [state, &io, line] { dispatchLine(state, io, line); });
+    for (;;) {
+      const LineRead read = readLine(in, line);
+      if (read == LineRead::kEnd) break;
+      if (read == LineRead::kTooLong) {
+        state->write(makeError(nullptr, ErrorCode::kInvalidRequest,
+                               "Invalid Request: a message is at most 1 MiB"));
+        continue;
+      }
+      // Backpressure: a client that writes faster than capstan answers waits here, instead of
+      // queueing lines without bound.
+      {
+        std::unique_lock lock(state->queue_mutex);
+        state->queue_space.wait(lock, [&] { return state->queued < kMaxQueuedLines; });
+        ++state->queued;
+      }
+      boost::asio::post(state->strand, [state, &io, line] {
+        {
+          std::lock_guard lock(state->queue_mutex);
+          --state->queued;
+        }
+        state->queue_space.notify_one();
+        dispatchLine(state, io, line);
+      });
     }
     boost::asio::post(state->strand, [state, &io] {
       state->input_done = true;

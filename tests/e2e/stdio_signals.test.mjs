@@ -1,4 +1,4 @@
-// `capstan serve --stdio` and its lifecycle signals: SIGTERM lets a call in flight answer and then
+// `capstan serve --stdio`: its limits and its lifecycle signals: SIGTERM lets a call in flight answer and then
 // exits 0; a client that closes stdout ends the process cleanly instead of killing it with
 // SIGPIPE. The upstream is a separate `capstan sandbox` with --latency, so a call stays in flight.
 //
@@ -72,6 +72,21 @@ test('SIGTERM during a call: the call answers, then capstan exits 0', async () =
   const answer = stdio.lines.find((m) => m.id === 2);
   assert.ok(answer, `the in-flight call answered before exit: ${JSON.stringify(stdio.lines)}`);
   assert.ok(!answer.result.isError, JSON.stringify(answer));
+});
+
+test('a line over 1 MiB is refused and the stream goes on', async () => {
+  const stdio = startStdio();
+  stdio.send(initialize);
+  await stdio.waitFor((m) => m.id === 1);
+  stdio.child.stdin.write(`{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"${'x'.repeat(1536 * 1024)}"}}\n`);
+  stdio.send({ jsonrpc: '2.0', id: 4, method: 'ping' });
+  const refused = await stdio.waitFor((m) => m.error && !('id' in m));
+  assert.equal(refused.error.code, -32600, 'JSON-RPC invalid request, without an id');
+  const pong = await stdio.waitFor((m) => m.id === 4);
+  assert.deepEqual(pong.result, {}, 'the next message is served');
+  stdio.child.stdin.end();
+  const [code] = await once(stdio.child, 'exit');
+  assert.equal(code, 0, 'EOF ends the process cleanly');
 });
 
 test('a client that closes stdout ends capstan cleanly (no SIGPIPE)', async () => {
