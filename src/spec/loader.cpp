@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "spec/load_context.hpp"
+#include "support/json_text.hpp"
 
 namespace capstan::spec {
 namespace {
@@ -897,39 +898,6 @@ std::optional<Operation> DocumentBuilder::readOperation(const YAML::Node& node, 
 
 void appendJson(const YAML::Node& node, std::string& out, int depth);
 
-void appendJsonString(const std::string& text, std::string& out) {
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 void appendJson(const YAML::Node& node, std::string& out, int depth) {
   if (depth > kMaxDepth || out.size() > kMaxBodyJson) {
     out += "null";
@@ -941,7 +909,7 @@ void appendJson(const YAML::Node& node, std::string& out, int depth) {
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (!first) out += ',';
       first = false;
-      appendJsonString(it->first.IsScalar() ? it->first.Scalar() : "", out);
+      capstan::appendJsonString(out, it->first.IsScalar() ? it->first.Scalar() : "");
       out += ':';
       appendJson(it->second, out, depth + 1);
     }
@@ -970,11 +938,11 @@ void appendJson(const YAML::Node& node, std::string& out, int depth) {
         if (matches(node.Scalar(), "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
           out += node.Scalar();
         } else {
-          appendJsonString(node.Scalar(), out);
+          capstan::appendJsonString(out, node.Scalar());
         }
         break;
       case ScalarKind::kString:
-        appendJsonString(node.Scalar(), out);
+        capstan::appendJsonString(out, node.Scalar());
         break;
     }
   }
