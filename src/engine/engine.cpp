@@ -233,8 +233,8 @@ struct Engine::Impl {
     }
     if (response.body.empty()) return outcome;  // 2xx without a body is a success
     if (!plan.expects_json) {
-      // TODO(#5): outputRawFormat conversions (xml, yaml, csv, ...) are not implemented; the raw
-      // body passes through with the upstream's content type.
+      // `capstan serve` refuses outputRawFormat other than json at load (the spec marks it
+      // unsupported, issue #2); an Engine built without that check passes the body through.
       outcome.content_type = response.header("Content-Type").value_or("application/octet-stream");
       outcome.body = std::move(response.body);
       return outcome;

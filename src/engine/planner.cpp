@@ -7,6 +7,7 @@
 
 #include "engine/startup_error.hpp"
 #include "spec/lookup.hpp"
+#include "support/base64.hpp"
 #include "support/json_text.hpp"
 #include "template/template.hpp"
 
@@ -19,29 +20,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-std::string base64(std::string_view input) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < input.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(input[i]) << 16) |
-                       (static_cast<unsigned char>(input[i + 1]) << 8) |
-                       static_cast<unsigned char>(input[i + 2]);
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63],
-            kAlphabet[n & 63]};
-  }
-  if (i + 1 == input.size()) {
-    const unsigned n = static_cast<unsigned char>(input[i]) << 16;
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == input.size()) {
-    const unsigned n = (static_cast<unsigned char>(input[i]) << 16) |
-                       (static_cast<unsigned char>(input[i + 1]) << 8);
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], '='};
-  }
-  return out;
 }
 
 ParamLocation locationOf(const std::string& in) {
@@ -84,7 +62,8 @@ void compileAuthentication(CompiledCall& compiled, const BindTable& binds) {
   } else if (auth.type == "basic") {
     const std::string user = renderCredential(auth.username, binds, where);
     const std::string password = renderCredential(auth.password, binds, where);
-    compiled.auth_headers.emplace_back("Authorization", "Basic " + base64(user + ":" + password));
+    compiled.auth_headers.emplace_back("Authorization",
+                                       "Basic " + base64Encode(user + ":" + password));
   } else if (auth.type == "apikey") {
     const std::string value = renderCredential(auth.value, binds, where);
     if (auth.placement == "query") {

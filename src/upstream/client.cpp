@@ -22,6 +22,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "support/base64.hpp"
+
 namespace capstan::upstream {
 
 namespace beast = boost::beast;
@@ -39,7 +41,8 @@ struct Endpoint {
   std::string scheme;  // http | https
   std::string host;    // without IPv6 brackets
   std::string port;
-  std::string target;  // origin-form: path and query
+  std::string target;       // origin-form: path and query
+  std::string credentials;  // decoded `user:password` of the URL's userinfo (proxies only)
 
   bool tls() const { return scheme == "https"; }
   std::string origin() const { return scheme + "://" + hostPort(); }
@@ -73,6 +76,7 @@ std::optional<Endpoint> parseEndpoint(std::string_view url) {
       parsed->has_port() ? std::string(parsed->port()) : std::string(endpoint.tls() ? "443" : "80");
   endpoint.target = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
   if (parsed->has_query()) endpoint.target += "?" + std::string(parsed->encoded_query());
+  if (parsed->has_userinfo()) endpoint.credentials = parsed->userinfo();
   return endpoint;
 }
 
@@ -239,7 +243,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     ++opened;
 
     if (proxy && endpoint.tls()) {
-      if (!co_await tunnel(stream, endpoint, fail)) co_return nullptr;
+      if (!co_await tunnel(stream, endpoint, *proxy, fail)) co_return nullptr;
     }
 
     if (!endpoint.tls()) {
@@ -267,10 +271,11 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   }
 
   // RFC 9110 §9.3.6: CONNECT opens a tunnel through an HTTP proxy; TLS then runs inside it.
-  asio::awaitable<bool> tunnel(beast::tcp_stream& stream, const Endpoint& endpoint, Fail& fail) {
+  asio::awaitable<bool> tunnel(beast::tcp_stream& stream, const Endpoint& endpoint,
+                               const Endpoint& proxy, Fail& fail) {
     http::request<http::empty_body> request{http::verb::connect, endpoint.hostPort(), 11};
     request.set(http::field::host, endpoint.hostPort());
-    // TODO(#5): proxy credentials (user:password in HTTPS_PROXY) are not sent yet.
+    setProxyAuthorization(request, proxy);
     auto [write_ec, written] = co_await http::async_write(stream, request, kAsTupleAwaitable);
     if (write_ec) {
       fail = {Failure::kConnect, "proxy CONNECT failed: " + write_ec.message()};
@@ -292,6 +297,14 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
       co_return false;
     }
     co_return true;
+  }
+
+  // RFC 9110 §11.7.1: `user:password` in HTTPS_PROXY / HTTP_PROXY become Basic credentials for
+  // the proxy (RFC 7617); they never reach the origin.
+  template <class Message>
+  static void setProxyAuthorization(Message& message, const Endpoint& proxy) {
+    if (proxy.credentials.empty()) return;
+    message.set(http::field::proxy_authorization, "Basic " + base64Encode(proxy.credentials));
   }
 
   using Parser = http::response_parser<http::string_body>;
@@ -324,7 +337,9 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   }
 
   http::request<http::string_body> buildRequest(const Request& request, const Endpoint& endpoint,
-                                                bool absolute_form) const {
+                                                const std::optional<Endpoint>& proxy) const {
+    // RFC 9112 §3.2.2: a plain-HTTP request through a proxy uses the absolute form.
+    const bool absolute_form = proxy && !endpoint.tls();
     http::request<http::string_body> out;
     out.version(11);
     const auto verb = http::string_to_verb(request.method);
@@ -333,13 +348,13 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     } else {
       out.method(verb);
     }
-    // RFC 9112 §3.2.2: a plain-HTTP request through a proxy uses the absolute form.
     out.target(absolute_form ? endpoint.scheme + "://" + endpoint.hostHeader() + endpoint.target
                              : endpoint.target);
     out.set(http::field::host, endpoint.hostHeader());
     out.set(http::field::user_agent, "capstan/0.1");
     out.set(http::field::accept_encoding, "gzip");
     for (const auto& [name, value] : request.headers) out.insert(name, value);
+    if (absolute_form) setProxyAuthorization(out, *proxy);
     if (request.body) {
       out.body() = *request.body;
       out.prepare_payload();
@@ -364,7 +379,6 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     }
     const std::string pool_key =
         (proxy ? proxy->origin() + "|" : std::string()) + endpoint.origin();
-    const bool absolute_form = proxy && !endpoint.tls();
 
     for (int attempt = 0;; ++attempt) {
       auto connection = takeIdle(pool_key);
@@ -392,7 +406,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
         });
       }
 
-      auto http_request = buildRequest(request, endpoint, absolute_form);
+      auto http_request = buildRequest(request, endpoint, proxy);
       std::optional<Parser> parser;
       connection->tcp().expires_at(deadline);
       bool written = false;

@@ -459,6 +459,47 @@ TEST_F(ClientTest, HttpsProxyIsAskedForATunnelAndItsRefusalIsAConnectFailure) {
   EXPECT_EQ(head.find("secret"), std::string::npos) << "the proxy never sees the bearer";
 }
 
+// "user:p@ss word" percent-encoded in the proxy URL, as RFC 3986 §3.2.1 requires.
+constexpr const char* kProxyUserinfo = "user:p%40ss%20word";
+// base64("user:p@ss word") (RFC 7617 §2).
+constexpr const char* kProxyBasic = "Proxy-Authorization: Basic dXNlcjpwQHNzIHdvcmQ=\r\n";
+
+TEST_F(ClientTest, HttpProxyCredentialsAreSentToTheProxyAsBasic) {
+  ScriptedServer proxy(io_, [](const std::string&) { return Reply{ok("{}")}; });
+  auto o = options();
+  o.use_proxy_env = true;
+  o.env_lookup = [&](const std::string& name) -> std::optional<std::string> {
+    if (name != "http_proxy") return std::nullopt;
+    return "http://" + std::string(kProxyUserinfo) + "@127.0.0.1:" + std::to_string(proxy.port());
+  };
+  Client client(io_.get_executor(), o);
+  auto result = send(client, get("http://api.example.test/v1/jobs"));
+  ASSERT_TRUE(result.ok()) << result.detail;
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  EXPECT_NE(proxy.requests()[0].find(kProxyBasic), std::string::npos) << proxy.requests()[0];
+}
+
+TEST_F(ClientTest, HttpsProxyCredentialsGoOnTheConnectOnly) {
+  ScriptedServer proxy(io_, [](const std::string&) {
+    return Reply{"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n",
+                 Reply::After::kClose};
+  });
+  auto o = options();
+  o.use_proxy_env = true;
+  o.env_lookup = [&](const std::string& name) -> std::optional<std::string> {
+    if (name != "HTTPS_PROXY") return std::nullopt;
+    return "http://" + std::string(kProxyUserinfo) + "@127.0.0.1:" + std::to_string(proxy.port());
+  };
+  Client client(io_.get_executor(), o);
+  auto result = send(client, get("https://api.example.test/v1/jobs"));
+  EXPECT_EQ(result.failure, Failure::kConnect) << result.detail;
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  const std::string& head = proxy.requests()[0];
+  EXPECT_EQ(head.rfind("CONNECT api.example.test:443 HTTP/1.1\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find(kProxyBasic), std::string::npos) << head;
+  EXPECT_EQ(result.detail.find("p@ss"), std::string::npos) << "no password in the failure";
+}
+
 TEST_F(ClientTest, UnsupportedSchemeIsABadUrl) {
   Client client(io_.get_executor(), options());
   EXPECT_EQ(send(client, get("ftp://127.0.0.1/file")).failure, Failure::kBadUrl);
